@@ -1,0 +1,32 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+const ALGORITHM = 'aes-256-gcm';
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export function generateDataKey(): Buffer {
+  return randomBytes(32);
+}
+
+/**
+ * Seals a JSON value with AES-256-GCM. The associated data binds the ciphertext to its
+ * stream, so a sealed value copied into another stream does not decrypt.
+ */
+export function seal(key: Buffer, associatedData: string, value: unknown): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(Buffer.from(associatedData));
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return `${VERSION}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+}
+
+export function open(key: Buffer, associatedData: string, sealed: string): unknown {
+  if (!sealed.startsWith(`${VERSION}.`)) throw new Error('unknown sealed-value version');
+  const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64');
+  const decipher = createDecipheriv(ALGORITHM, key, raw.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(associatedData));
+  decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  return JSON.parse(plain.toString('utf8')) as unknown;
+}

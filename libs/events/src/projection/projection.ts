@@ -1,0 +1,42 @@
+import type { DecodedEvent, DomainEvent } from '../store/event';
+import type { StoredDocument } from './read-model-store.port';
+
+/**
+ * A read model as a pure fold over events: `evolve(doc | null, event) → doc | null`, one
+ * document per id. Name and version identify the read model; a new version is rebuilt
+ * from the start of the log next to the old one.
+ */
+export interface Projection<D, E extends DomainEvent = DomainEvent> {
+  readonly name: string;
+  readonly version: number;
+  /** Event types this projection folds; the runner skips (and never decodes) the rest. */
+  readonly handles: readonly E['type'][];
+  /** The document an event belongs to. */
+  documentId(event: DecodedEvent<E>): string;
+  /** Returns the new document, or null to delete it. */
+  evolve(doc: D | null, event: DecodedEvent<E>): D | null;
+  /** Document fields the embedded store indexes for the read model's queries. */
+  readonly indexes?: readonly string[];
+}
+
+export function projectionKey(projection: Pick<Projection<unknown>, 'name' | 'version'>): string {
+  return `${projection.name}_v${projection.version}`;
+}
+
+/**
+ * Applies one event to its stored document, unless the document already reflects it
+ * (its position is at or past the event's): the guard that makes redelivery harmless.
+ * Returns undefined when nothing changes.
+ */
+export function applyEvent<D, E extends DomainEvent>(
+  projection: Projection<D, E>,
+  current: StoredDocument<D> | undefined,
+  event: DecodedEvent<E>,
+): StoredDocument<D> | undefined {
+  if (current && current.position >= event.position) return undefined;
+  return {
+    id: projection.documentId(event),
+    doc: projection.evolve(current?.doc ?? null, event),
+    position: event.position,
+  };
+}

@@ -1,0 +1,144 @@
+import {
+  AppendSignal,
+  assertExpectedRevision,
+  type AppendResult,
+  type BatchHandler,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  startCatchUp,
+} from '@crm/events';
+import type { Statement } from 'better-sqlite3';
+import { GroupCommit } from './group-commit';
+import { openDatabase, type SqliteDatabase } from './open-database';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position   INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         TEXT    NOT NULL UNIQUE,
+    stream_id  TEXT    NOT NULL,
+    revision   INTEGER NOT NULL,
+    type       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    metadata   TEXT    NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+  CREATE TABLE IF NOT EXISTS streams (
+    stream_id TEXT PRIMARY KEY,
+    revision  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+interface Row {
+  position: number;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    id: row.id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+  };
+}
+
+/**
+ * The embedded event store: one SQLite file, one writer connection, concurrent appends
+ * group-committed. Positions come from the rowid of a single writer, so they are assigned
+ * in commit order and a reader can never see a later position before an earlier one.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: SqliteDatabase;
+  private readonly writes: GroupCommit;
+  private readonly signal: AppendSignal;
+  private readonly sql: {
+    revision: Statement<[string], { revision: number }>;
+    insert: Statement<[string, string, number, string, string, string]>;
+    setRevision: Statement<[string, number]>;
+    stream: Statement<[string, number], Row>;
+    all: Statement<[number, number], Row>;
+    head: Statement<[], { head: number | null }>;
+  };
+
+  constructor(file: string, options: { pollIntervalMs?: number } = {}) {
+    this.db = openDatabase(file);
+    this.db.exec(SCHEMA);
+    this.writes = new GroupCommit(this.db);
+    this.signal = new AppendSignal(options.pollIntervalMs ?? 1000);
+    this.sql = {
+      revision: this.db.prepare('SELECT revision FROM streams WHERE stream_id = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO events (id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      setRevision: this.db.prepare(
+        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+      ),
+      stream: this.db.prepare(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
+      ),
+      all: this.db.prepare('SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?'),
+      head: this.db.prepare('SELECT max(position) AS head FROM events'),
+    };
+  }
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)] as const);
+    const result = await this.writes.run(() => {
+      const current = this.sql.revision.get(streamId)?.revision ?? -1;
+      assertExpectedRevision(streamId, expected, current);
+      let revision = current;
+      let lastPosition = 0;
+      for (const [id, type, data, metadata] of rows) {
+        revision += 1;
+        lastPosition = Number(this.sql.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+      }
+      this.sql.setRevision.run(streamId, revision);
+      return { nextRevision: revision, lastPosition };
+    });
+    this.signal.notify();
+    return result;
+  }
+
+  readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
+    return Promise.resolve(this.sql.stream.all(streamId, fromRevision).map(toRecorded));
+  }
+
+  readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> {
+    return Promise.resolve(this.sql.all.all(fromPosition, maxCount).map(toRecorded));
+  }
+
+  headPosition(): Promise<number> {
+    return Promise.resolve(this.sql.head.get()?.head ?? 0);
+  }
+
+  subscribe(afterPosition: number, handler: BatchHandler, options?: SubscribeOptions): Subscription {
+    return startCatchUp(
+      { readAll: (from, max) => this.readAll(from, max), waitForAppend: (s) => this.signal.wait(s) },
+      afterPosition,
+      handler,
+      options,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.writes.drain();
+    this.signal.notify();
+    if (this.db.open) this.db.close();
+  }
+}

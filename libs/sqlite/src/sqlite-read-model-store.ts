@@ -1,0 +1,125 @@
+import type {
+  DocumentQuery,
+  ReadModelDefinition,
+  ReadModelStore,
+  StoredDocument,
+} from '@crm/events';
+import type { Statement } from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from './open-database';
+
+const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
+const FIELD_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
+
+function table(key: string): string {
+  if (!KEY_PATTERN.test(key)) throw new Error(`invalid read-model key ${key}`);
+  return `rm_${key}`;
+}
+
+/**
+ * The embedded read-model store: one SQLite file, a table of JSON documents per read model
+ * and a checkpoint table, written in the same transaction so the checkpoint never runs
+ * ahead of (or behind) the data. Indexed fields get expression indexes over the JSON.
+ */
+export class SqliteReadModelStore implements ReadModelStore {
+  private readonly db: SqliteDatabase;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(file: string) {
+    this.db = openDatabase(file);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
+      read_model TEXT PRIMARY KEY,
+      position   INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+  }
+
+  ensure(definition: ReadModelDefinition): Promise<void> {
+    const name = table(definition.key);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (
+      id       TEXT PRIMARY KEY,
+      position INTEGER NOT NULL,
+      doc      TEXT
+    ) WITHOUT ROWID`);
+    for (const field of definition.indexes) {
+      if (!FIELD_PATTERN.test(field)) throw new Error(`invalid index field ${field}`);
+      const index = `${name}_${field.replace(/\./g, '_')}`;
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON ${name} (json_extract(doc, '$.${field}'), id)`);
+    }
+    return Promise.resolve();
+  }
+
+  checkpoint(key: string): Promise<number> {
+    const row = this.db
+      .prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE read_model = ?')
+      .get(key);
+    return Promise.resolve(row?.position ?? 0);
+  }
+
+  load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
+    const found = new Map<string, StoredDocument<D>>();
+    const select = this.statement(`SELECT id, position, doc FROM ${table(key)} WHERE id = ?`);
+    for (const id of ids) {
+      const row = select.get(id) as { position: number; doc: string | null } | undefined;
+      if (row) found.set(id, { id, position: row.position, doc: row.doc === null ? null : (JSON.parse(row.doc) as D) });
+    }
+    return Promise.resolve(found);
+  }
+
+  find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    const conditions = ['doc IS NOT NULL'];
+    const params: (string | number)[] = [];
+    for (const [field, value] of Object.entries(query.where ?? {})) {
+      if (!FIELD_PATTERN.test(field)) throw new Error(`invalid query field ${field}`);
+      conditions.push(`json_extract(doc, '$.${field}') = ?`);
+      params.push(typeof value === 'boolean' ? Number(value) : value);
+    }
+    if (query.afterId !== undefined) {
+      conditions.push('id > ?');
+      params.push(query.afterId);
+    }
+    params.push(query.limit);
+    const rows = this.statement(
+      `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?`,
+    ).all(...params) as { doc: string }[];
+    return Promise.resolve(rows.map((row) => JSON.parse(row.doc) as D));
+  }
+
+  commit(key: string, changes: readonly StoredDocument<unknown>[], checkpoint: number): Promise<void> {
+    const upsert = this.statement(
+      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    );
+    const setCheckpoint = this.statement(
+      `INSERT INTO checkpoints (read_model, position) VALUES (?, ?)
+       ON CONFLICT (read_model) DO UPDATE SET position = excluded.position`,
+    );
+    this.db.transaction(() => {
+      for (const change of changes) {
+        upsert.run(change.id, change.position, change.doc === null ? null : JSON.stringify(change.doc));
+      }
+      setCheckpoint.run(key, checkpoint);
+    })();
+    return Promise.resolve();
+  }
+
+  reset(key: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.exec(`DELETE FROM ${table(key)}`);
+      this.db.prepare('DELETE FROM checkpoints WHERE read_model = ?').run(key);
+    })();
+    return Promise.resolve();
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}

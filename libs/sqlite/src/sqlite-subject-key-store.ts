@@ -1,0 +1,62 @@
+import { generateDataKey, type SubjectKeyStore } from '@crm/events';
+import type { Statement } from 'better-sqlite3';
+import { GroupCommit } from './group-commit';
+import { openDatabase, type SqliteDatabase } from './open-database';
+
+/**
+ * Data keys for crypto-shredding, in their own file next to the event store. A destroyed
+ * key leaves a tombstone (so it is never re-created) and `secure_delete` overwrites the
+ * freed bytes instead of leaving them in free pages.
+ */
+export class SqliteSubjectKeyStore implements SubjectKeyStore {
+  private readonly db: SqliteDatabase;
+  private readonly writes: GroupCommit;
+  private readonly sql: {
+    find: Statement<[string], { key: Buffer | null }>;
+    insert: Statement<[string, Buffer, string]>;
+    destroy: Statement<[string, string]>;
+  };
+
+  constructor(file: string) {
+    this.db = openDatabase(file, { secureDelete: true });
+    this.db.exec(`CREATE TABLE IF NOT EXISTS subject_keys (
+      subject      TEXT PRIMARY KEY,
+      key          BLOB,
+      created_at   TEXT NOT NULL,
+      destroyed_at TEXT
+    ) WITHOUT ROWID`);
+    this.writes = new GroupCommit(this.db);
+    this.sql = {
+      find: this.db.prepare('SELECT key FROM subject_keys WHERE subject = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO subject_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING',
+      ),
+      destroy: this.db.prepare(
+        `INSERT INTO subject_keys (subject, key, created_at, destroyed_at) VALUES (?1, NULL, ?2, ?2)
+         ON CONFLICT (subject) DO UPDATE SET key = NULL, destroyed_at = excluded.destroyed_at`,
+      ),
+    };
+  }
+
+  async getOrCreate(subject: string): Promise<Buffer | null> {
+    const existing = this.sql.find.get(subject);
+    if (existing) return existing.key;
+    return this.writes.run(() => {
+      this.sql.insert.run(subject, generateDataKey(), new Date().toISOString());
+      return this.sql.find.get(subject)?.key ?? null;
+    });
+  }
+
+  find(subject: string): Promise<Buffer | null> {
+    return Promise.resolve(this.sql.find.get(subject)?.key ?? null);
+  }
+
+  async destroy(subject: string): Promise<void> {
+    await this.writes.run(() => this.sql.destroy.run(subject, new Date().toISOString()));
+  }
+
+  async close(): Promise<void> {
+    await this.writes.drain();
+    if (this.db.open) this.db.close();
+  }
+}
