@@ -14,3 +14,4 @@ export * from './projection/projection';
 export * from './projection/read-model-store.port';
 export * from './projection/projection-runner';
 export * from './projection/in-memory-read-model-store';
+export * from './contracts/contacts/contact-events';

@@ -52,6 +52,8 @@ export class CommandHandler {
     private readonly store: EventStore,
     private readonly codec: EventCodec,
     private readonly clock: () => Date = () => new Date(),
+    /** Told about every successful append (metrics). */
+    private readonly onAppended: (events: readonly DomainEvent[]) => void = () => undefined,
   ) {}
 
   async handle<C, E extends DomainEvent, S>(
@@ -107,6 +109,7 @@ export class CommandHandler {
       toAppend,
       current === -1 ? 'no_stream' : current,
     );
+    this.onAppended(decided);
     return { state, revision: nextRevision, events: decided };
   }
 

@@ -1,0 +1,42 @@
+import type { ContactEvent, PartyKind, Projection, Relationship } from '@crm/events';
+
+/** One row of the contact list: what list screens and filters need. */
+export interface ContactListItem {
+  readonly id: string;
+  readonly kind: PartyKind;
+  readonly relationship: Relationship;
+  readonly name: string | null;
+  readonly primaryEmail: string | null;
+  readonly primaryPhone: string | null;
+  readonly revision: number;
+  readonly registeredAt: string;
+  readonly updatedAt: string;
+}
+
+export const contactListProjection: Projection<ContactListItem, ContactEvent> = {
+  name: 'contact_list',
+  version: 1,
+  handles: ['ContactRegistered', 'ContactRenamed', 'ContactPrimaryEmailSet', 'ContactPrimaryPhoneSet'],
+  indexes: ['kind', 'relationship'],
+  documentId: (event) => event.data.contactId,
+  evolve(doc, event) {
+    const touched = { revision: event.revision, updatedAt: event.metadata.recordedAt };
+    switch (event.type) {
+      case 'ContactRegistered': {
+        const { contactId, kind, relationship, name, primaryEmail, primaryPhone } = event.data;
+        const registeredAt = event.metadata.recordedAt;
+        return { id: contactId, kind, relationship, name, primaryEmail, primaryPhone, registeredAt, ...touched };
+      }
+      case 'ContactRenamed':
+        return doc && { ...doc, name: event.data.name, ...touched };
+      case 'ContactPrimaryEmailSet':
+        return doc && { ...doc, primaryEmail: event.data.email, ...touched };
+      case 'ContactPrimaryPhoneSet':
+        return doc && { ...doc, primaryPhone: event.data.phone, ...touched };
+      default: {
+        const unknown: never = event;
+        return unknown;
+      }
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventMetadata } from '@crm/events';
+
+/** Runs `body` with a fresh temp directory that is removed afterwards, even on failure. */
+export async function withTempDir<T>(
+  prefix: string,
+  body: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `crm-bench-${prefix}-`));
+  try {
+    return await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Seconds since `start` (from `process.hrtime.bigint()`). */
+export function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Progress goes to stderr so stdout stays the table and the results path. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+const TEAMS = ['sales', 'key-accounts', 'inside-sales', null] as const;
+
+/**
+ * Metadata shaped like what the command handler writes: ISO timestamps, a correlation id
+ * per request, a causation id on follow-up events, an employee and their team.
+ */
+export function metadata(n: number, at: Date, causationId: string | null = null): EventMetadata {
+  const time = at.toISOString();
+  return {
+    happenedAt: time,
+    recordedAt: time,
+    correlationId: randomUUID(),
+    causationId,
+    actorId: `employee-${(n % 40) + 1}`,
+    actorTeam: TEAMS[n % TEAMS.length] ?? null,
+  };
+}
+
+const FIRST = ['Zoë', 'Liam', 'Ana', 'Jörg', 'Mei', 'Omar', 'Chloé', 'Ivan', 'Sara', 'Kwame'];
+const LAST = ['Müller', 'García', 'Nakamura', 'Okafor', 'Novak', 'Smith', 'Rossi', 'Dubois'];
+
+/** Personal fields of the n-th contact, varied enough that JSON sizes look real. */
+export function person(n: number, variant = 0): { name: string; email: string; phone: string } {
+  const first = FIRST[(n + variant) % FIRST.length] ?? 'Ana';
+  const last = LAST[(n * 7 + variant) % LAST.length] ?? 'Smith';
+  return {
+    name: `${first} ${last}`,
+    email: `${first.toLowerCase()}.${last.toLowerCase()}${n}@example-${n % 97}.com`,
+    phone: `+49 30 ${String(1_000_000 + ((n * 7919 + variant * 104_729) % 9_000_000))}`,
+  };
+}

@@ -1,0 +1,136 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { EventCodec, InMemorySubjectKeyStore, generateDataKey } from '@crm/events';
+import { SqliteEventStore, SqliteSubjectKeyStore, openDatabase } from '@crm/sqlite';
+import { type ContactEvent, contactContracts } from './contact-list';
+import { metadata, person, progress } from './fixtures';
+
+export const CONTACTS = 250_000;
+export const EVENTS_PER_CONTACT = 4;
+/** Contacts whose events are written together; see the window loop below. */
+const BLOCK = 1_000;
+const EPOCH = Date.parse('2025-01-06T08:00:00.000Z');
+
+/** Random-looking but reproducible ids, so keys land all over the read model's b-tree. */
+export function contactId(n: number): string {
+  const h = createHash('sha1').update(`contact-${n}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function domainEvent(n: number, step: number): ContactEvent {
+  const id = contactId(n);
+  switch (step) {
+    case 0:
+      return {
+        type: 'ContactRegistered',
+        data: {
+          contactId: id,
+          kind: n % 5 === 0 ? 'organization' : 'person',
+          relationship: n % 3 === 0 ? 'customer' : 'lead',
+          ownerId: `employee-${(n % 40) + 1}`,
+          source: 'web-form',
+          ...person(n),
+        },
+      };
+    case 1:
+      return { type: 'ContactRenamed', data: { contactId: id, name: person(n, 1).name } };
+    case 2:
+      return { type: 'ContactPrimaryEmailSet', data: { contactId: id, email: person(n, 2).email } };
+    default:
+      return { type: 'ContactPrimaryPhoneSet', data: { contactId: id, phone: person(n, 3).phone } };
+  }
+}
+
+/** What the contact list must hold for contact 0 after the replay. */
+export function expectedFirstContact(): {
+  id: string;
+  name: string;
+  primaryEmail: string;
+  primaryPhone: string;
+} {
+  return {
+    id: contactId(0),
+    name: person(0, 1).name,
+    primaryEmail: person(0, 2).email,
+    primaryPhone: person(0, 3).phone,
+  };
+}
+
+/**
+ * Writes CONTACTS × 4 events into `events.db` and their data keys into `keys.db`, through
+ * raw SQL in big unsynced transactions (setup is not measured), with data encoded by the
+ * real EventCodec so the replay decrypts exactly what the app would store. Contacts are
+ * registered a block at a time and each later step trails one block behind the previous,
+ * so a replay batch mixes event types and mostly updates documents it has to load.
+ * Returns the head position.
+ */
+export async function writeContactLog(dir: string): Promise<number> {
+  // The real classes create the schemas; the raw connections below only fill them.
+  await new SqliteEventStore(join(dir, 'events.db')).close();
+  await new SqliteSubjectKeyStore(join(dir, 'keys.db')).close();
+  const keys = new InMemorySubjectKeyStore(generateDataKey);
+  const codec = new EventCodec(contactContracts, keys);
+  const events = openDatabase(join(dir, 'events.db'));
+  const keyDb = openDatabase(join(dir, 'keys.db'));
+  events.pragma('synchronous = OFF');
+  keyDb.pragma('synchronous = OFF');
+  const insertEvent = events.prepare<[string, string, number, string, string, string]>(
+    'INSERT INTO events (id, stream_id, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const insertStream = events.prepare<[string, number]>(
+    'INSERT INTO streams (stream_id, revision) VALUES (?, ?)',
+  );
+  const insertKey = keyDb.prepare<[string, Buffer, string]>(
+    'INSERT INTO subject_keys (subject, key, created_at) VALUES (?, ?, ?)',
+  );
+  type EventRow = [string, string, number, string, string, string];
+  const writeEvents = events.transaction((rows: readonly EventRow[]) => {
+    for (const row of rows) {
+      insertEvent.run(...row);
+      if (row[2] === EVENTS_PER_CONTACT - 1) insertStream.run(row[1], row[2]);
+    }
+  });
+  const writeKeys = keyDb.transaction((rows: readonly [string, Buffer, string][]) => {
+    for (const row of rows) insertKey.run(...row);
+  });
+
+  const blocks = CONTACTS / BLOCK;
+  let position = 0;
+  try {
+    for (let window = 0; window < blocks + EVENTS_PER_CONTACT - 1; window++) {
+      const rows: EventRow[] = [];
+      const keyRows: [string, Buffer, string][] = [];
+      for (let step = 0; step < EVENTS_PER_CONTACT; step++) {
+        const block = window - step;
+        if (block < 0 || block >= blocks) continue;
+        for (let n = block * BLOCK; n < (block + 1) * BLOCK; n++) {
+          const streamId = `contact-${contactId(n)}`;
+          const event = domainEvent(n, step);
+          const data = await codec.encodeData(streamId, event);
+          const at = new Date(EPOCH + position * 1000);
+          rows.push([
+            randomUUID(),
+            streamId,
+            step,
+            event.type,
+            JSON.stringify(data),
+            JSON.stringify(metadata(position, at)),
+          ]);
+          position += 1;
+          const key = step === 0 ? await keys.find(streamId) : null;
+          if (key) keyRows.push([streamId, key, at.toISOString()]);
+        }
+      }
+      writeKeys(keyRows);
+      writeEvents(rows);
+      if (window % 50 === 0)
+        progress(`replay setup: ${position}/${CONTACTS * EVENTS_PER_CONTACT} events written`);
+    }
+    events.pragma('wal_checkpoint(TRUNCATE)');
+    keyDb.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    events.close();
+    keyDb.close();
+  }
+  return position;
+}

@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * One figure of the run. The value is a ratio against a raw baseline measured in the same
+ * run, because absolute rates on a shared 2-core machine move too much to compare across
+ * runs; the absolute rates behind it are kept in `details`.
+ */
+export interface BenchResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  /** Lower bound: the figure meets its target when value >= target. */
+  readonly target: number;
+  readonly met: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export function result(
+  name: string,
+  value: number,
+  target: number,
+  details: Readonly<Record<string, unknown>>,
+): BenchResult {
+  return { name, value: round(value, 3), unit: 'ratio', target, met: value >= target, details };
+}
+
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function formatTable(results: readonly BenchResult[]): string {
+  const header = ['name', 'value', 'unit', 'target', 'met'];
+  const rows = results.map((r) => [
+    r.name,
+    r.value.toFixed(3),
+    r.unit,
+    `>= ${r.target}`,
+    r.met ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Writes the results next to earlier runs (bench/results is git-ignored) and returns the path. */
+export function writeResults(results: readonly BenchResult[], now = new Date()): string {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `bench-${now.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,210 @@
+import { ContractRegistry, type EventContract } from '../contracts/event-contract';
+import type { DomainEvent, RecordedEvent } from '../store/event';
+import { EventCodec, SEALED_FIELD, SubjectErasedError } from './event-codec';
+import { generateDataKey } from './personal-data-cipher';
+import { InMemorySubjectKeyStore } from './subject-key-store.port';
+
+type ContactRegistered = DomainEvent<
+  'ContactRegistered',
+  { contactId: string; name: string; email: string; team: string; score: number }
+>;
+type ContactArchived = DomainEvent<'ContactArchived', { contactId: string; reason: string }>;
+
+const contract = (type: string, personalFields: readonly string[]): EventContract => ({
+  type,
+  ceType: `crm.test.${type.toLowerCase()}.v1`,
+  source: '/crm/test',
+  schema: { type: 'object' },
+  personalFields,
+});
+
+const registered = (contactId: string): ContactRegistered => ({
+  type: 'ContactRegistered',
+  data: { contactId, name: 'Zoë Ωmega', email: 'zoe@example.com', team: 'sales', score: 7 },
+});
+
+const archived = (contactId: string): ContactArchived => ({
+  type: 'ContactArchived',
+  data: { contactId, reason: 'duplicate' },
+});
+
+let position = 0;
+/** What the store would hand back after appending the encoded data. */
+function recorded(streamId: string, type: string, data: unknown): RecordedEvent {
+  position += 1;
+  return {
+    id: `event-${position}`,
+    streamId,
+    revision: 0,
+    position,
+    type,
+    data,
+    metadata: {
+      happenedAt: '2026-01-01T09:00:00.000Z',
+      recordedAt: '2026-01-01T09:00:00.000Z',
+      correlationId: 'correlation-1',
+      causationId: null,
+      actorId: 'employee-1',
+      actorTeam: 'sales',
+    },
+  };
+}
+
+describe('event codec', () => {
+  let keys: InMemorySubjectKeyStore;
+  let codec: EventCodec;
+
+  beforeEach(() => {
+    keys = new InMemorySubjectKeyStore(generateDataKey);
+    codec = new EventCodec(
+      new ContractRegistry([
+        contract('ContactRegistered', ['name', 'email']),
+        contract('ContactArchived', []),
+      ]),
+      keys,
+    );
+  });
+
+  const encodeAndRecord = async (streamId: string, event: DomainEvent): Promise<RecordedEvent> =>
+    recorded(streamId, event.type, await codec.encodeData(streamId, event));
+
+  describe('encoding', () => {
+    it('given an event with personal fields, when encoded, then no personal value is stored in clear', async () => {
+      const stored = await codec.encodeData('contact-1', registered('contact-1'));
+
+      const json = JSON.stringify(stored);
+      expect(json).not.toContain('Zoë');
+      expect(json).not.toContain('Ωmega');
+      expect(json).not.toContain('zoe@example.com');
+      expect(stored).not.toHaveProperty('name');
+      expect(stored).not.toHaveProperty('email');
+    });
+
+    it('given an event with personal fields, when encoded, then the non-personal fields stay readable', async () => {
+      const stored = await codec.encodeData('contact-1', registered('contact-1'));
+
+      expect(stored).toEqual({
+        contactId: 'contact-1',
+        team: 'sales',
+        score: 7,
+        [SEALED_FIELD]: expect.stringMatching(/^v1\./),
+      });
+    });
+
+    it('given an event of a type without personal fields, when encoded, then its data is stored unchanged', async () => {
+      const event = archived('contact-1');
+
+      expect(await codec.encodeData('contact-1', event)).toEqual(event.data);
+    });
+
+    it('given a destroyed subject key, when encoding personal data for it, then it refuses with SubjectErasedError', async () => {
+      await keys.destroy('contact-1');
+
+      await expect(codec.encodeData('contact-1', registered('contact-1'))).rejects.toThrow(
+        SubjectErasedError,
+      );
+      await expect(codec.encodeData('contact-2', registered('contact-2'))).resolves.toBeDefined();
+    });
+
+    it('given an event type without a contract, when encoded, then it throws', async () => {
+      await expect(
+        codec.encodeData('contact-1', { type: 'ContactTeleported', data: {} }),
+      ).rejects.toThrow(/no contract registered for event type ContactTeleported/);
+    });
+  });
+
+  describe('decoding', () => {
+    it('given an encoded event, when decoded, then the original data comes back, not erased', async () => {
+      const event = registered('contact-1');
+      const stored = await encodeAndRecord('contact-1', event);
+
+      const [decoded] = await codec.decode<ContactRegistered>([stored]);
+
+      expect(decoded).toMatchObject({ type: 'ContactRegistered', streamId: 'contact-1', erased: false });
+      expect(decoded?.data).toEqual(event.data);
+      expect(decoded?.metadata).toEqual(stored.metadata);
+    });
+
+    it('given an encoded event, when decoded by another codec sharing the key store, then the data comes back', async () => {
+      const event = registered('contact-1');
+      const stored = await encodeAndRecord('contact-1', event);
+      const otherProcess = new EventCodec(
+        new ContractRegistry([contract('ContactRegistered', ['name', 'email'])]),
+        keys,
+      );
+
+      const [decoded] = await otherProcess.decode<ContactRegistered>([stored]);
+
+      expect(decoded?.data).toEqual(event.data);
+    });
+
+    it('given an event of a type without personal fields, when decoded, then it passes through unchanged', async () => {
+      const event = archived('contact-1');
+      const stored = await encodeAndRecord('contact-1', event);
+
+      const [decoded] = await codec.decode<ContactArchived>([stored]);
+
+      expect(decoded).toEqual({ ...stored, erased: false });
+    });
+
+    it("given personal data copied into another subject's stream, when decoded, then it does not open", async () => {
+      const stolen = await codec.encodeData('contact-1', registered('contact-1'));
+      await codec.encodeData('contact-2', registered('contact-2'));
+
+      await expect(
+        codec.decode([recorded('contact-2', 'ContactRegistered', stolen)]),
+      ).rejects.toThrow();
+    });
+
+    it('given an event type without a contract, when decoded, then it throws', async () => {
+      await expect(
+        codec.decode([recorded('contact-1', 'ContactTeleported', { contactId: 'contact-1' })]),
+      ).rejects.toThrow(/no contract registered for event type ContactTeleported/);
+    });
+  });
+
+  describe('crypto-shredding', () => {
+    it("given a subject's key was destroyed, when its events are decoded, then personal fields are null, the rest stays and the event is marked erased", async () => {
+      const stored = await encodeAndRecord('contact-1', registered('contact-1'));
+      await codec.decode([stored]);
+
+      await keys.destroy('contact-1');
+      codec.forget('contact-1');
+      const [decoded] = await codec.decode<ContactRegistered>([stored]);
+
+      expect(decoded?.erased).toBe(true);
+      expect(decoded?.data).toEqual({
+        contactId: 'contact-1',
+        name: null,
+        email: null,
+        team: 'sales',
+        score: 7,
+      });
+      expect(JSON.stringify(decoded)).not.toContain(SEALED_FIELD);
+    });
+
+    it("given a subject's key was destroyed, then only that subject is erased", async () => {
+      const first = await encodeAndRecord('contact-1', registered('contact-1'));
+      const second = await encodeAndRecord('contact-2', registered('contact-2'));
+
+      await keys.destroy('contact-1');
+      codec.forget('contact-1');
+      const decoded = await codec.decode<ContactRegistered>([first, second]);
+
+      expect(decoded.map((e) => [e.streamId, e.erased, e.data.email])).toEqual([
+        ['contact-1', true, null],
+        ['contact-2', false, 'zoe@example.com'],
+      ]);
+    });
+
+    it("given a subject's key was destroyed, then its events without personal fields are not marked erased", async () => {
+      const stored = await encodeAndRecord('contact-1', archived('contact-1'));
+
+      await keys.destroy('contact-1');
+      codec.forget('contact-1');
+      const [decoded] = await codec.decode<ContactArchived>([stored]);
+
+      expect(decoded).toEqual({ ...stored, erased: false });
+    });
+  });
+});

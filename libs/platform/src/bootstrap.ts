@@ -1,0 +1,74 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
+import type { ServiceConfig } from './config/service-config';
+import { Readiness } from './health/health.controller';
+import { bodyErrors, jsonBody, requireJson } from './http/body-parsing';
+
+export interface ServiceDescription {
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+}
+
+/** Body parsing, OpenAPI and the rest of the HTTP set-up, shared by the service and its tests. */
+export function configureHttp(app: NestExpressApplication, config: ServiceConfig, about: ServiceDescription): void {
+  app.disable('x-powered-by');
+  app.use(requireJson, jsonBody(config.bodyLimitBytes), bodyErrors);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(about.title)
+      .setDescription(about.description)
+      .setVersion(about.version)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+}
+
+export async function createServiceApp(
+  module: DynamicModule,
+  config: ServiceConfig,
+  about: ServiceDescription,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureHttp(app, config, about);
+  return app;
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: report not ready, stop accepting connections,
+ * let in-flight requests finish (bounded by SHUTDOWN_TIMEOUT_MS), then close the app,
+ * which stops the read models and closes the stores.
+ */
+export function shutDownGracefully(app: INestApplication, config: ServiceConfig): void {
+  const logger = app.get(Logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ signal }, 'shutting down');
+    app.get(Readiness).markShuttingDown();
+    const server = app.getHttpServer() as Server;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+    void Promise.race([drained, timeout])
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

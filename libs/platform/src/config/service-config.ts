@@ -1,0 +1,90 @@
+import { cleanEnv, num, port, str } from 'envalid';
+import { resolve } from 'node:path';
+
+export interface ServiceConfig {
+  readonly service: string;
+  readonly host: string;
+  readonly port: number;
+  /** Root of the embedded data; each service keeps its files in `<dataDir>/<service>`. */
+  readonly dataDir: string;
+  readonly serviceDataDir: string;
+  /** HS256 secret from JWT_SECRET; when unset, the embedded default keeps one in the data dir. */
+  readonly jwtSecret: string | null;
+  readonly jwtIssuer: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly eventStore: 'sqlite';
+  readonly readModels: 'embedded';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variables: Record<string, string>) {
+    super(
+      `invalid configuration: ${Object.entries(variables)
+        .map(([name, problem]) => `${name} ${problem}`)
+        .join('; ')}`,
+    );
+  }
+}
+
+/** Reads and validates the service's environment; throws a ConfigError naming every bad variable. */
+export function loadServiceConfig(
+  service: string,
+  defaultPort: number,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig {
+  const vars = cleanEnv(
+    env,
+    {
+      HOST: str({ default: '127.0.0.1', desc: 'interface to listen on' }),
+      PORT: port({ default: defaultPort }),
+      DATA_DIR: str({ default: './data' }),
+      JWT_SECRET: str({ default: '' }),
+      JWT_ISSUER: str({ default: 'quick-sales-crm' }),
+      LOG_LEVEL: str({
+        default: 'info',
+        choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      }),
+      HTTP_BODY_LIMIT_BYTES: num({ default: 65_536 }),
+      SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
+      EVENT_STORE: str({ default: 'sqlite', choices: ['sqlite'] as const }),
+      READ_MODELS: str({ default: 'embedded', choices: ['embedded'] as const }),
+    },
+    {
+      reporter: ({ errors }) => {
+        const bad = Object.entries(errors).map(([name, error]) => [name, describe(error)]);
+        if (bad.length > 0) throw new ConfigError(Object.fromEntries(bad) as Record<string, string>);
+      },
+    },
+  );
+
+  if (vars.JWT_SECRET !== '' && Buffer.byteLength(vars.JWT_SECRET) < 32) {
+    throw new ConfigError({ JWT_SECRET: 'must be at least 32 bytes for HS256' });
+  }
+  for (const name of ['HTTP_BODY_LIMIT_BYTES', 'SHUTDOWN_TIMEOUT_MS'] as const) {
+    if (!Number.isInteger(vars[name]) || vars[name] <= 0) {
+      throw new ConfigError({ [name]: 'must be a positive integer' });
+    }
+  }
+  const dataDir = resolve(vars.DATA_DIR);
+  return {
+    service,
+    host: vars.HOST,
+    port: vars.PORT,
+    dataDir,
+    serviceDataDir: resolve(dataDir, service),
+    jwtSecret: vars.JWT_SECRET === '' ? null : vars.JWT_SECRET,
+    jwtIssuer: vars.JWT_ISSUER,
+    logLevel: vars.LOG_LEVEL,
+    bodyLimitBytes: vars.HTTP_BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    eventStore: vars.EVENT_STORE,
+    readModels: vars.READ_MODELS,
+  };
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message === '' ? 'is invalid' : `is invalid: ${message}`;
+}

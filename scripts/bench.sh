@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Benchmark harness: `npm run bench` runs every figure, `npm run bench -- append` only the
+# named ones. The last line printed is the path of the JSON results file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec npx tsx bench/run.ts "$@"
