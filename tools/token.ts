@@ -16,17 +16,24 @@ async function main(): Promise<void> {
   });
   const roles = values.role ?? [];
   if (!values.employee || !values.team || roles.length === 0) {
-    throw new Error('usage: npm run -s token -- --employee <id> --team <team> --role <admin|manager|rep|analyst> [--role ...] [--expires 8h]');
+    throw new Error(
+      'usage: npm run -s token -- --employee <id> --team <team> --role <admin|manager|rep|analyst> [--role ...] [--expires 8h]',
+    );
   }
   const unknown = roles.filter((role) => !isRole(role));
   if (unknown.length > 0) throw new Error(`unknown role(s): ${unknown.join(', ')}`);
   const config = loadServiceConfig('token', 0);
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
-  const token = await mintToken(secret, config.jwtIssuer, {
-    employeeId: values.employee,
-    team: values.team,
-    roles: roles as Role[],
-  }, values.expires);
+  const token = await mintToken(
+    secret,
+    config.jwtIssuer,
+    {
+      employeeId: values.employee,
+      team: values.team,
+      roles: roles as Role[],
+    },
+    values.expires,
+  );
   process.stdout.write(`${token}\n`);
 }
 

@@ -8,7 +8,11 @@ export class AppModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), EventSourcingModule.forRoot(CONTACT_EVENT_CONTRACTS), ContactsModule],
+      imports: [
+        PlatformModule.forRoot(config),
+        EventSourcingModule.forRoot(CONTACT_EVENT_CONTRACTS),
+        ContactsModule,
+      ],
     };
   }
 }

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up failures (bad configuration above all) must say what is wrong and exit non-zero.
-  process.stderr.write(`${SERVICE} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `${SERVICE} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

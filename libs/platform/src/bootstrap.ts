@@ -15,7 +15,11 @@ export interface ServiceDescription {
 }
 
 /** Body parsing, OpenAPI and the rest of the HTTP set-up, shared by the service and its tests. */
-export function configureHttp(app: NestExpressApplication, config: ServiceConfig, about: ServiceDescription): void {
+export function configureHttp(
+  app: NestExpressApplication,
+  config: ServiceConfig,
+  about: ServiceDescription,
+): void {
   app.disable('x-powered-by');
   app.use(requireJson, jsonBody(config.bodyLimitBytes), bodyErrors);
   const document = SwaggerModule.createDocument(
@@ -36,7 +40,10 @@ export async function createServiceApp(
   config: ServiceConfig,
   about: ServiceDescription,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   configureHttp(app, config, about);
   return app;
@@ -58,7 +65,9 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
     const server = app.getHttpServer() as Server;
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+    const timeout = new Promise<void>((resolve) =>
+      setTimeout(resolve, config.shutdownTimeoutMs).unref(),
+    );
     void Promise.race([drained, timeout])
       .then(() => app.close())
       .then(

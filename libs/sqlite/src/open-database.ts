@@ -8,7 +8,10 @@ export type SqliteDatabase = Database.Database;
  * Opens a database file in WAL mode with full fsync on commit: an acknowledged write
  * survives a process crash and a power cut. Group commit keeps that affordable.
  */
-export function openDatabase(file: string, options: { secureDelete?: boolean } = {}): SqliteDatabase {
+export function openDatabase(
+  file: string,
+  options: { secureDelete?: boolean } = {},
+): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -98,7 +98,9 @@ export class SqliteEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const rows = events.map((e) => [e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)] as const);
+    const rows = events.map(
+      (e) => [e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)] as const,
+    );
     const result = await this.writes.run(() => {
       const current = this.sql.revision.get(streamId)?.revision ?? -1;
       assertExpectedRevision(streamId, expected, current);
@@ -106,7 +108,9 @@ export class SqliteEventStore implements EventStore {
       let lastPosition = 0;
       for (const [id, type, data, metadata] of rows) {
         revision += 1;
-        lastPosition = Number(this.sql.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid);
+        lastPosition = Number(
+          this.sql.insert.run(id, streamId, revision, type, data, metadata).lastInsertRowid,
+        );
       }
       this.sql.setRevision.run(streamId, revision);
       return { nextRevision: revision, lastPosition };
@@ -127,9 +131,16 @@ export class SqliteEventStore implements EventStore {
     return Promise.resolve(this.sql.head.get()?.head ?? 0);
   }
 
-  subscribe(afterPosition: number, handler: BatchHandler, options?: SubscribeOptions): Subscription {
+  subscribe(
+    afterPosition: number,
+    handler: BatchHandler,
+    options?: SubscribeOptions,
+  ): Subscription {
     return startCatchUp(
-      { readAll: (from, max) => this.readAll(from, max), waitForAppend: (s) => this.signal.wait(s) },
+      {
+        readAll: (from, max) => this.readAll(from, max),
+        waitForAppend: (s) => this.signal.wait(s),
+      },
       afterPosition,
       handler,
       options,

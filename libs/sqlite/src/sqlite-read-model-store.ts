@@ -42,14 +42,18 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const field of definition.indexes) {
       if (!FIELD_PATTERN.test(field)) throw new Error(`invalid index field ${field}`);
       const index = `${name}_${field.replace(/\./g, '_')}`;
-      this.db.exec(`CREATE INDEX IF NOT EXISTS ${index} ON ${name} (json_extract(doc, '$.${field}'), id)`);
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS ${index} ON ${name} (json_extract(doc, '$.${field}'), id)`,
+      );
     }
     return Promise.resolve();
   }
 
   checkpoint(key: string): Promise<number> {
     const row = this.db
-      .prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE read_model = ?')
+      .prepare<[string], { position: number }>(
+        'SELECT position FROM checkpoints WHERE read_model = ?',
+      )
       .get(key);
     return Promise.resolve(row?.position ?? 0);
   }
@@ -59,7 +63,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     const select = this.statement(`SELECT id, position, doc FROM ${table(key)} WHERE id = ?`);
     for (const id of ids) {
       const row = select.get(id) as { position: number; doc: string | null } | undefined;
-      if (row) found.set(id, { id, position: row.position, doc: row.doc === null ? null : (JSON.parse(row.doc) as D) });
+      if (row)
+        found.set(id, {
+          id,
+          position: row.position,
+          doc: row.doc === null ? null : (JSON.parse(row.doc) as D),
+        });
     }
     return Promise.resolve(found);
   }
@@ -83,7 +92,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     return Promise.resolve(rows.map((row) => JSON.parse(row.doc) as D));
   }
 
-  commit(key: string, changes: readonly StoredDocument<unknown>[], checkpoint: number): Promise<void> {
+  commit(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+  ): Promise<void> {
     const upsert = this.statement(
       `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
@@ -94,7 +107,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     );
     this.db.transaction(() => {
       for (const change of changes) {
-        upsert.run(change.id, change.position, change.doc === null ? null : JSON.stringify(change.doc));
+        upsert.run(
+          change.id,
+          change.position,
+          change.doc === null ? null : JSON.stringify(change.doc),
+        );
       }
       setCheckpoint.run(key, checkpoint);
     })();

@@ -33,7 +33,10 @@ export class ContactHistory {
   async page(contactId: string, fromRevision: number, limit: number): Promise<ContactHistoryView> {
     const streamId = contactStreamId(contactId);
     const recorded = await this.store.readStream(streamId, fromRevision);
-    if (recorded.length === 0 && (fromRevision === 0 || (await this.store.readStream(streamId)).length === 0)) {
+    if (
+      recorded.length === 0 &&
+      (fromRevision === 0 || (await this.store.readStream(streamId)).length === 0)
+    ) {
       throw new ContactNotFound(contactId);
     }
     const events = await this.codec.decode(recorded.slice(0, limit));

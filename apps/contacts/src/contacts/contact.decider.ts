@@ -1,6 +1,10 @@
 import type { Decider, PartyKind, Relationship } from '@crm/events';
 import { type ContactEvent, type ContactState, evolve, initialState } from './contact';
-import { ContactAlreadyRegistered, ContactNotFound, RelationshipNotAllowed } from './contact.errors';
+import {
+  ContactAlreadyRegistered,
+  ContactNotFound,
+  RelationshipNotAllowed,
+} from './contact.errors';
 
 // Commands carry values already validated and normalized at the edge (trimmed names,
 // lower-cased emails, E.164 phones); the decider owns the rules between them.

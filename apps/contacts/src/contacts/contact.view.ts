@@ -8,7 +8,8 @@ export class ContactView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: PARTY_KINDS }) kind!: PartyKind;
   @ApiProperty({ enum: RELATIONSHIPS }) relationship!: Relationship;
-  @ApiProperty({ type: String, nullable: true, description: 'null after erasure' }) name!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null after erasure' }) name!:
+    string | null;
   @ApiProperty({ type: String, nullable: true }) primaryEmail!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'E.164' }) primaryPhone!: string | null;
   @ApiProperty({ description: 'stream revision' }) revision!: number;
@@ -26,16 +27,25 @@ export class ContactListPageView {
 
 export class ContactHistoryView {
   @ApiProperty({
-    description: 'CloudEvents 1.0 (structured) in stream order, with extensions streamrevision, correlationid, causationid, actorid, actorteam, happenedat, recordedat',
+    description:
+      'CloudEvents 1.0 (structured) in stream order, with extensions streamrevision, correlationid, causationid, actorid, actorteam, happenedat, recordedat',
     type: 'array',
     items: { type: 'object' },
   })
   items!: unknown[];
-  @ApiProperty({ type: Number, nullable: true, description: 'fromRevision of the next page; null on the last page' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'fromRevision of the next page; null on the last page',
+  })
   nextRevision!: number | null;
 }
 
-export function toContactView(state: ContactState, revision: number, contactId: string): ContactView {
+export function toContactView(
+  state: ContactState,
+  revision: number,
+  contactId: string,
+): ContactView {
   if (state.status !== 'registered') throw new ContactNotFound(contactId);
   const { status: _, ...contact } = state;
   return { ...contact, revision };

@@ -1,5 +1,23 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type CommandContext, CommandHandler } from '@crm/events';
 import { CommandCtx, etagOf, parseIfMatch, Roles, ValidationFailed } from '@crm/platform';
 import type { Response } from 'express';
@@ -7,7 +25,12 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import { v7 as uuidv7 } from 'uuid';
 import { contactStreamId } from './contact';
 import { type ContactCommand, contactDecider } from './contact.decider';
-import { ContactHistoryView, ContactListPageView, ContactView, toContactView } from './contact.view';
+import {
+  ContactHistoryView,
+  ContactListPageView,
+  ContactView,
+  toContactView,
+} from './contact.view';
 import { ContactHistory } from './contact-history';
 import {
   HistoryQueryDto,
@@ -25,7 +48,11 @@ const uuid = new ParseUUIDPipe({
 });
 const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 const normalizePhone = (phone: string): string => parsePhoneNumberWithError(phone).number;
-const ifMatch = { name: 'If-Match', required: false, description: 'ETag of the revision you edit (412 if stale)' };
+const ifMatch = {
+  name: 'If-Match',
+  required: false,
+  description: 'ETag of the revision you edit (412 if stale)',
+};
 
 @ApiTags('contacts')
 @ApiBearerAuth()
@@ -61,12 +88,20 @@ export class ContactsController {
   @Get()
   @ApiOkResponse({ type: ContactListPageView })
   find(@Query() query: ListContactsQueryDto): Promise<ContactListPageView> {
-    return this.list.page({ ...query, limit: query.limit ?? 20 });
+    return this.list.page({
+      ...(query.kind ? { kind: query.kind } : {}),
+      ...(query.relationship ? { relationship: query.relationship } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: query.limit ?? 20,
+    });
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ContactView })
-  async get(@Param('id', uuid) id: string, @Res({ passthrough: true }) response: Response): Promise<ContactView> {
+  async get(
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ContactView> {
     const { state, revision } = await this.history.current(id);
     response.setHeader('ETag', etagOf(revision));
     return toContactView(state, revision, id);
@@ -74,7 +109,10 @@ export class ContactsController {
 
   @Get(':id/history')
   @ApiOkResponse({ type: ContactHistoryView })
-  events(@Param('id', uuid) id: string, @Query() query: HistoryQueryDto): Promise<ContactHistoryView> {
+  events(
+    @Param('id', uuid) id: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<ContactHistoryView> {
     return this.history.page(id, query.fromRevision ?? 0, query.limit ?? 100);
   }
 
@@ -90,7 +128,11 @@ export class ContactsController {
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
-    return this.execute(context, etag, response, { type: 'RenameContact', contactId: id, name: dto.name });
+    return this.execute(context, etag, response, {
+      type: 'RenameContact',
+      contactId: id,
+      name: dto.name,
+    });
   }
 
   @Put(':id/primary-email')

@@ -1,17 +1,36 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PARTY_KINDS, type PartyKind, RELATIONSHIPS, type Relationship } from '@crm/events';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsPhoneNumber, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPhoneNumber,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 export class RegisterContactDto {
-  @ApiProperty({ enum: PARTY_KINDS, description: 'person, organization, or internal unit (a department of our own company)' })
+  @ApiProperty({
+    enum: PARTY_KINDS,
+    description: 'person, organization, or internal unit (a department of our own company)',
+  })
   @IsIn(PARTY_KINDS)
   kind!: PartyKind;
 
-  @ApiProperty({ enum: RELATIONSHIPS, description: 'internal units are always "internal"; organizations never are' })
+  @ApiProperty({
+    enum: RELATIONSHIPS,
+    description: 'internal units are always "internal"; organizations never are',
+  })
   @IsIn(RELATIONSHIPS)
   relationship!: Relationship;
 
@@ -27,9 +46,14 @@ export class RegisterContactDto {
   @MaxLength(254)
   primaryEmail?: string;
 
-  @ApiPropertyOptional({ description: 'international format; stored as E.164', example: '+44 20 7946 0958' })
+  @ApiPropertyOptional({
+    description: 'international format; stored as E.164',
+    example: '+44 20 7946 0958',
+  })
   @IsOptional()
-  @IsPhoneNumber(undefined, { message: 'primaryPhone must be a phone number in international format (+country code)' })
+  @IsPhoneNumber(undefined, {
+    message: 'primaryPhone must be a phone number in international format (+country code)',
+  })
   primaryPhone?: string;
 }
 
@@ -52,7 +76,9 @@ export class SetPrimaryEmailDto {
 export class SetPrimaryPhoneDto {
   @ApiProperty({ nullable: true, description: 'international format; null clears it' })
   @ValidateIf((dto: SetPrimaryPhoneDto) => dto.phone !== null)
-  @IsPhoneNumber(undefined, { message: 'phone must be a phone number in international format (+country code)' })
+  @IsPhoneNumber(undefined, {
+    message: 'phone must be a phone number in international format (+country code)',
+  })
   phone!: string | null;
 }
 

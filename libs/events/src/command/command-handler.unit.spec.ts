@@ -14,7 +14,11 @@ type ThingCreated = DomainEvent<'ThingCreated', { thingId: string; name: string 
 type ThingRenamed = DomainEvent<'ThingRenamed', { name: string }>;
 type ThingEvent = ThingCreated | ThingRenamed;
 
-type CreateThing = { readonly type: 'CreateThing'; readonly thingId: string; readonly name: string };
+type CreateThing = {
+  readonly type: 'CreateThing';
+  readonly thingId: string;
+  readonly name: string;
+};
 type RenameThing = { readonly type: 'RenameThing'; readonly name: string };
 type ThingCommand = CreateThing | RenameThing;
 
@@ -196,7 +200,11 @@ describe('command handler', () => {
 
       const result = await handler.handle(thing, 'thing-1', rename('Anvil'), context);
 
-      expect(result).toEqual({ state: { status: 'active', name: 'Anvil' }, revision: 0, events: [] });
+      expect(result).toEqual({
+        state: { status: 'active', name: 'Anvil' },
+        revision: 0,
+        events: [],
+      });
       expect(await store.headPosition()).toBe(head);
     });
   });
@@ -292,7 +300,11 @@ describe('command handler', () => {
         retriesOnConflict: 1,
       });
 
-      expect(result).toEqual({ state: { status: 'active', name: 'Same' }, revision: 1, events: [] });
+      expect(result).toEqual({
+        state: { status: 'active', name: 'Same' },
+        revision: 1,
+        events: [],
+      });
       expect(await names()).toEqual(['Anvil', 'Same']);
     });
 

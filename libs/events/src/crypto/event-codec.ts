@@ -29,19 +29,19 @@ export class EventCodec {
     const key = await this.keys.getOrCreate(streamId);
     if (!key) throw new SubjectErasedError(streamId);
     this.remember(streamId, key);
-    const data = { ...(event.data as Data) };
+    const data: Data = {};
     const personal: Data = {};
-    for (const field of personalFields) {
-      if (field in data) {
-        personal[field] = data[field];
-        delete data[field];
-      }
+    for (const [field, value] of Object.entries(event.data as Data)) {
+      if (personalFields.includes(field)) personal[field] = value;
+      else data[field] = value;
     }
     data[SEALED_FIELD] = seal(key, streamId, personal);
     return data;
   }
 
-  async decode<E extends DomainEvent>(events: readonly RecordedEvent[]): Promise<DecodedEvent<E>[]> {
+  async decode<E extends DomainEvent>(
+    events: readonly RecordedEvent[],
+  ): Promise<DecodedEvent<E>[]> {
     const decoded: DecodedEvent<E>[] = [];
     for (const event of events) decoded.push(await this.decodeOne<E>(event));
     return decoded;

@@ -120,7 +120,11 @@ describe('event codec', () => {
 
       const [decoded] = await codec.decode<ContactRegistered>([stored]);
 
-      expect(decoded).toMatchObject({ type: 'ContactRegistered', streamId: 'contact-1', erased: false });
+      expect(decoded).toMatchObject({
+        type: 'ContactRegistered',
+        streamId: 'contact-1',
+        erased: false,
+      });
       expect(decoded?.data).toEqual(event.data);
       expect(decoded?.metadata).toEqual(stored.metadata);
     });

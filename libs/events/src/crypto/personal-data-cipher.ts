@@ -27,6 +27,9 @@ export function open(key: Buffer, associatedData: string, sealed: string): unkno
   const decipher = createDecipheriv(ALGORITHM, key, raw.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(associatedData));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  const plain = Buffer.concat([
+    decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
+    decipher.final(),
+  ]);
   return JSON.parse(plain.toString('utf8')) as unknown;
 }

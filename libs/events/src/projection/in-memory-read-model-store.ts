@@ -7,10 +7,14 @@ import type {
 
 /** Read-model store held in memory: for unit tests only. */
 export class InMemoryReadModelStore implements ReadModelStore {
-  private readonly models = new Map<string, { checkpoint: number; docs: Map<string, StoredDocument<unknown>> }>();
+  private readonly models = new Map<
+    string,
+    { checkpoint: number; docs: Map<string, StoredDocument<unknown>> }
+  >();
 
   ensure(definition: ReadModelDefinition): Promise<void> {
-    if (!this.models.has(definition.key)) this.models.set(definition.key, { checkpoint: 0, docs: new Map() });
+    if (!this.models.has(definition.key))
+      this.models.set(definition.key, { checkpoint: 0, docs: new Map() });
     return Promise.resolve();
   }
 
@@ -32,14 +36,20 @@ export class InMemoryReadModelStore implements ReadModelStore {
     const matches = [...this.model(key).docs.values()]
       .filter((d) => d.doc !== null && (query.afterId === undefined || d.id > query.afterId))
       .filter((d) =>
-        Object.entries(query.where ?? {}).every(([field, value]) => fieldOf(d.doc, field) === value),
+        Object.entries(query.where ?? {}).every(
+          ([field, value]) => fieldOf(d.doc, field) === value,
+        ),
       )
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .slice(0, query.limit);
     return Promise.resolve(matches.map((d) => d.doc as D));
   }
 
-  commit(key: string, changes: readonly StoredDocument<unknown>[], checkpoint: number): Promise<void> {
+  commit(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+  ): Promise<void> {
     const model = this.model(key);
     for (const change of changes) model.docs.set(change.id, change);
     model.checkpoint = checkpoint;
@@ -68,8 +78,13 @@ export class InMemoryReadModelStore implements ReadModelStore {
 }
 
 function fieldOf(doc: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>(
-    (value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined),
-    doc,
-  );
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, part) =>
+        value !== null && typeof value === 'object'
+          ? (value as Record<string, unknown>)[part]
+          : undefined,
+      doc,
+    );
 }

@@ -4,6 +4,7 @@ import { EventCodec } from '../crypto/event-codec';
 import { generateDataKey } from '../crypto/personal-data-cipher';
 import { InMemorySubjectKeyStore } from '../crypto/subject-key-store.port';
 import type { DomainEvent } from '../store/event';
+import type { BatchHandler, SubscribeOptions, Subscription } from '../store/event-store.port';
 import { InMemoryEventStore } from '../store/in-memory-event-store';
 import { eventually } from '../testing/eventually';
 import { InMemoryReadModelStore } from './in-memory-read-model-store';
@@ -92,15 +93,35 @@ class HeldCheckpointReadModelStore extends InMemoryReadModelStore {
   }
 }
 
+/** Remembers the positions its subscriptions delivered. */
+class RecordingEventStore extends InMemoryEventStore {
+  readonly delivered: number[] = [];
+
+  override subscribe(
+    afterPosition: number,
+    handler: BatchHandler,
+    options?: SubscribeOptions,
+  ): Subscription {
+    return super.subscribe(
+      afterPosition,
+      (batch) => {
+        this.delivered.push(...batch.map((e) => e.position));
+        return handler(batch);
+      },
+      options,
+    );
+  }
+}
+
 describe('projection runner', () => {
-  let store: InMemoryEventStore;
+  let store: RecordingEventStore;
   let keys: InMemorySubjectKeyStore;
   let codec: EventCodec;
   let readModels: InMemoryReadModelStore;
   const runners: ProjectionRunner<unknown, ThingEvent>[] = [];
 
   beforeEach(() => {
-    store = new InMemoryEventStore();
+    store = new RecordingEventStore();
     keys = new InMemorySubjectKeyStore(generateDataKey);
     codec = new EventCodec(
       new ContractRegistry([contract('ThingCreated'), contract('ThingRenamed')]),
@@ -122,7 +143,7 @@ describe('projection runner', () => {
       maxRetryDelayMs: 10,
       ...options,
     });
-    runners.push(created as ProjectionRunner<unknown, ThingEvent>);
+    runners.push(created);
     return created;
   }
 
@@ -155,9 +176,7 @@ describe('projection runner', () => {
   const tagged = (tag: string): ThingTagged => ({ type: 'ThingTagged', data: { tag } });
 
   const things = () =>
-    readModels
-      .documents<ThingDoc>('things_v1')
-      .sort((a, b) => (a.thingId < b.thingId ? -1 : 1));
+    readModels.documents<ThingDoc>('things_v1').sort((a, b) => (a.thingId < b.thingId ? -1 : 1));
 
   it('given events already stored, when started, then it folds them and then folds new events live', async () => {
     await append('thing-1', created('Anvil'));
@@ -214,10 +233,12 @@ describe('projection runner', () => {
     const { projection, evolved } = thingsProjection();
     const things2 = runner(projection);
     const stats2 = runner(statsProjection);
+    store.delivered.splice(0);
     await Promise.all([things2.start(), stats2.start()]);
 
     expect(await things2.waitFor(after)).toBe(true);
     expect(await stats2.waitFor(after)).toBe(true);
+    expect(new Set(store.delivered)).toEqual(new Set([after - 1, after]));
     expect(evolved).toEqual([after - 1, after]);
     expect(things()).toEqual([
       { thingId: 'thing-1', name: 'Huge anvil', renames: 2 },
@@ -239,7 +260,11 @@ describe('projection runner', () => {
     await readModels.commit(
       'things_v1',
       [
-        { id: 'thing-1', doc: { thingId: 'thing-1', name: 'corrupted', renames: 99 }, position: head },
+        {
+          id: 'thing-1',
+          doc: { thingId: 'thing-1', name: 'corrupted', renames: 99 },
+          position: head,
+        },
         { id: 'ghost', doc: { thingId: 'ghost', name: 'Ghost', renames: 0 }, position: head },
       ],
       head,

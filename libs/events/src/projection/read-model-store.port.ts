@@ -29,7 +29,11 @@ export interface ReadModelStore {
   /** Live (not deleted) documents matching the query, in id order. */
   find<D>(key: string, query: DocumentQuery): Promise<D[]>;
   /** Writes the documents and moves the checkpoint atomically. */
-  commit(key: string, changes: readonly StoredDocument<unknown>[], checkpoint: number): Promise<void>;
+  commit(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+  ): Promise<void>;
   /** Drops the read model's documents and checkpoint, for a rebuild from position 0. */
   reset(key: string): Promise<void>;
   close(): Promise<void>;

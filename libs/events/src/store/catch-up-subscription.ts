@@ -22,10 +22,11 @@ export function startCatchUp(
   const abort = new AbortController();
   let position = afterPosition;
 
+  const stopped = () => abort.signal.aborted;
   const loop = async (): Promise<void> => {
-    while (!abort.signal.aborted) {
+    while (!stopped()) {
       const batch = await source.readAll(position + 1, batchSize);
-      if (abort.signal.aborted) return;
+      if (stopped()) return;
       if (batch.length > 0) {
         await handler(batch);
         position = batch[batch.length - 1]?.position ?? position;

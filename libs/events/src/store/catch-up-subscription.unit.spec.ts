@@ -139,7 +139,10 @@ describe('catch-up subscription', () => {
     );
 
     await eventually(() => {
-      expect(batches).toEqual([[2, 3], [4, 5]]);
+      expect(batches).toEqual([
+        [2, 3],
+        [4, 5],
+      ]);
     }, 1000);
     log.append();
     await eventually(() => {

@@ -46,5 +46,6 @@ export function assertExpectedRevision(
     expected === 'any' ||
     (expected === 'no_stream' && current === -1) ||
     (typeof expected === 'number' && expected === current);
-  if (!ok) throw new WrongExpectedRevision(streamId, expected, current === -1 ? 'no_stream' : current);
+  if (!ok)
+    throw new WrongExpectedRevision(streamId, expected, current === -1 ? 'no_stream' : current);
 }

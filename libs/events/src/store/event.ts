@@ -39,5 +39,8 @@ export interface RecordedEvent<TData = unknown> {
 }
 
 /** A recorded event whose data has been decoded into the domain event union. */
-export type DecodedEvent<E extends DomainEvent = DomainEvent> = Omit<RecordedEvent, 'type' | 'data'> &
+export type DecodedEvent<E extends DomainEvent = DomainEvent> = Omit<
+  RecordedEvent,
+  'type' | 'data'
+> &
   E & { readonly erased: boolean };

@@ -16,26 +16,29 @@ export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly signal = new AppendSignal(50);
 
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const stream = this.streams.get(streamId) ?? [];
-    try {
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    // Inside the executor, a failed check becomes a rejection, as with a real store.
+    return new Promise((resolve) => {
+      const stream = this.streams.get(streamId) ?? [];
       assertExpectedRevision(streamId, expected, stream.length - 1);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    for (const event of events) {
-      const recorded: RecordedEvent = {
-        ...event,
-        streamId,
-        revision: stream.length,
-        position: this.all.length + 1,
-      };
-      stream.push(recorded);
-      this.all.push(recorded);
-    }
-    this.streams.set(streamId, stream);
-    this.signal.notify();
-    return Promise.resolve({ nextRevision: stream.length - 1, lastPosition: this.all.length });
+      for (const event of events) {
+        const recorded: RecordedEvent = {
+          ...event,
+          streamId,
+          revision: stream.length,
+          position: this.all.length + 1,
+        };
+        stream.push(recorded);
+        this.all.push(recorded);
+      }
+      this.streams.set(streamId, stream);
+      this.signal.notify();
+      resolve({ nextRevision: stream.length - 1, lastPosition: this.all.length });
+    });
   }
 
   readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
@@ -51,9 +54,16 @@ export class InMemoryEventStore implements EventStore {
     return Promise.resolve(this.all.length);
   }
 
-  subscribe(afterPosition: number, handler: BatchHandler, options?: SubscribeOptions): Subscription {
+  subscribe(
+    afterPosition: number,
+    handler: BatchHandler,
+    options?: SubscribeOptions,
+  ): Subscription {
     return startCatchUp(
-      { readAll: (from, max) => this.readAll(from, max), waitForAppend: (s) => this.signal.wait(s) },
+      {
+        readAll: (from, max) => this.readAll(from, max),
+        waitForAppend: (s) => this.signal.wait(s),
+      },
       afterPosition,
       handler,
       options,

@@ -23,7 +23,10 @@ export function deciderSpec<C, E extends DomainEvent, S>(decider: Decider<C, E, 
             /** For rules that need more than events, e.g. the state the events lead to. */
             thenState(assert: (state: S, events: readonly E[]) => void): void {
               const events = run();
-              assert(events.reduce((s, e) => decider.evolve(s, e), state), events);
+              assert(
+                events.reduce((s, e) => decider.evolve(s, e), state),
+                events,
+              );
             },
           };
         },

@@ -71,10 +71,18 @@ export function eventStoreContract(name: string, harness: EventStoreHarness): vo
 
     it('keeps data and metadata intact', async () => {
       const id = stream();
-      const event = newEvent('ThingRenamed', { name: 'Zoë Ωmega 😀', nested: { list: [1, 'two', null] } });
+      const event = newEvent('ThingRenamed', {
+        name: 'Zoë Ωmega 😀',
+        nested: { list: [1, 'two', null] },
+      });
       await store.append(id, [event], 'no_stream');
       const [read] = await store.readStream(id);
-      expect(read).toMatchObject({ id: event.id, type: 'ThingRenamed', streamId: id, data: event.data });
+      expect(read).toMatchObject({
+        id: event.id,
+        type: 'ThingRenamed',
+        streamId: id,
+        data: event.data,
+      });
       expect(read?.metadata).toEqual(event.metadata);
     });
 
@@ -107,7 +115,9 @@ export function eventStoreContract(name: string, harness: EventStoreHarness): vo
     it('honours expected revisions: any, no stream, exact', async () => {
       const id = stream();
       await store.append(id, [newEvent()], 'any');
-      await expect(store.append(id, [newEvent()], 'no_stream')).rejects.toThrow(WrongExpectedRevision);
+      await expect(store.append(id, [newEvent()], 'no_stream')).rejects.toThrow(
+        WrongExpectedRevision,
+      );
       await expect(store.append(id, [newEvent()], 5)).rejects.toThrow(WrongExpectedRevision);
       await expect(store.append(stream(), [newEvent()], 0)).rejects.toThrow(WrongExpectedRevision);
       await store.append(id, [newEvent()], 0);
@@ -147,10 +157,14 @@ export function eventStoreContract(name: string, harness: EventStoreHarness): vo
       await store.append(id, [newEvent(), newEvent(), newEvent()], 'no_stream');
       const seen: RecordedEvent[] = [];
       const first = (await store.readStream(id))[0]!;
-      const subscription = store.subscribe(first.position, (batch) => {
-        seen.push(...batch);
-        return Promise.resolve();
-      }, { batchSize: 2 });
+      const subscription = store.subscribe(
+        first.position,
+        (batch) => {
+          seen.push(...batch);
+          return Promise.resolve();
+        },
+        { batchSize: 2 },
+      );
       try {
         await eventually(() => expect(seen.map((e) => e.revision)).toEqual([1, 2]));
         await store.append(id, [newEvent()], 2);

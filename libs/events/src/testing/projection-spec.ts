@@ -24,24 +24,23 @@ const defaultMetadata: EventMetadata = {
  * the same event a second time leaves it unchanged.
  */
 export function projectionSpec<D, E extends DomainEvent>(projection: Projection<D, E>) {
-  let position = 0;
-  const revisions = new Map<string, number>();
-  const record = (spec: SpecEvent<E>): DecodedEvent<E> => {
-    const revision = (revisions.get(spec.streamId) ?? -1) + 1;
-    revisions.set(spec.streamId, revision);
-    return {
-      id: `event-${++position}`,
-      streamId: spec.streamId,
-      revision,
-      position,
-      metadata: { ...defaultMetadata, ...spec.metadata },
-      erased: spec.erased ?? false,
-      ...spec.event,
-    } as DecodedEvent<E>;
-  };
-
   return {
     given(history: readonly SpecEvent<E>[]) {
+      let position = 0;
+      const revisions = new Map<string, number>();
+      const record = (spec: SpecEvent<E>): DecodedEvent<E> => {
+        const revision = (revisions.get(spec.streamId) ?? -1) + 1;
+        revisions.set(spec.streamId, revision);
+        return {
+          id: `event-${++position}`,
+          streamId: spec.streamId,
+          revision,
+          position,
+          metadata: { ...defaultMetadata, ...spec.metadata },
+          erased: spec.erased ?? false,
+          ...spec.event,
+        };
+      };
       const docs = new Map<string, StoredDocument<D>>();
       const apply = (event: DecodedEvent<E>) => {
         const id = projection.documentId(event);

@@ -54,7 +54,8 @@ export function loadServiceConfig(
     {
       reporter: ({ errors }) => {
         const bad = Object.entries(errors).map(([name, error]) => [name, describe(error)]);
-        if (bad.length > 0) throw new ConfigError(Object.fromEntries(bad) as Record<string, string>);
+        if (bad.length > 0)
+          throw new ConfigError(Object.fromEntries(bad) as Record<string, string>);
       },
     },
   );

@@ -54,9 +54,10 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
 
   register<D, E extends DomainEvent>(projection: Projection<D, E>): ProjectionRunner<D, E> {
     const runner = new ProjectionRunner(this.store, this.codec, this.readModels, projection, {
-      onError: (error, readModel) => this.logger.error({ err: error, readModel }, 'read model batch failed; retrying'),
+      onError: (error, readModel) =>
+        this.logger.error({ err: error, readModel }, 'read model batch failed; retrying'),
     });
-    this.runners.push(runner as unknown as ProjectionRunner<unknown>);
+    this.runners.push(runner);
     this.metrics.readModelPositions.set(runner.key, () => runner.position);
     return runner;
   }
@@ -88,12 +89,14 @@ export class EventSourcingModule {
         {
           provide: EVENT_STORE,
           inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) => new SqliteEventStore(join(config.serviceDataDir, 'events.db')),
+          useFactory: (config: ServiceConfig) =>
+            new SqliteEventStore(join(config.serviceDataDir, 'events.db')),
         },
         {
           provide: SUBJECT_KEYS,
           inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) => new SqliteSubjectKeyStore(join(config.serviceDataDir, 'keys.db')),
+          useFactory: (config: ServiceConfig) =>
+            new SqliteSubjectKeyStore(join(config.serviceDataDir, 'keys.db')),
         },
         {
           provide: READ_MODELS,
@@ -105,19 +108,33 @@ export class EventSourcingModule {
         {
           provide: EventCodec,
           inject: [ContractRegistry, SUBJECT_KEYS],
-          useFactory: (registry: ContractRegistry, keys: SubjectKeyStore) => new EventCodec(registry, keys),
+          useFactory: (registry: ContractRegistry, keys: SubjectKeyStore) =>
+            new EventCodec(registry, keys),
         },
         {
           provide: CommandHandler,
           inject: [EVENT_STORE, EventCodec, Metrics],
           useFactory: (store: EventStore, codec: EventCodec, metrics: Metrics) =>
-            new CommandHandler(store, codec, () => new Date(), (events) => {
-              for (const event of events) metrics.eventsAppended.inc({ type: event.type });
-            }),
+            new CommandHandler(
+              store,
+              codec,
+              () => new Date(),
+              (events) => {
+                for (const event of events) metrics.eventsAppended.inc({ type: event.type });
+              },
+            ),
         },
         Projections,
       ],
-      exports: [EVENT_STORE, SUBJECT_KEYS, READ_MODELS, ContractRegistry, EventCodec, CommandHandler, Projections],
+      exports: [
+        EVENT_STORE,
+        SUBJECT_KEYS,
+        READ_MODELS,
+        ContractRegistry,
+        EventCodec,
+        CommandHandler,
+        Projections,
+      ],
     };
   }
 }

@@ -48,7 +48,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'The service can take traffic: its stores are open and it is not shutting down' })
+  @ApiOperation({
+    summary: 'The service can take traffic: its stores are open and it is not shutting down',
+  })
   async ready(): Promise<{ status: 'ok' }> {
     const problems = await this.readiness.problems();
     if (Object.keys(problems).length > 0) {

@@ -7,9 +7,15 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** Writes with a body must send JSON; anything else is refused before it is parsed. */
 export const requireJson: RequestHandler = (request, _response, next) => {
-  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    Number(request.headers['content-length'] ?? 0) > 0 ||
+    request.headers['transfer-encoding'] !== undefined;
   if (hasBody && !request.is(JSON_TYPES)) {
-    next(new UnsupportedMediaType(`send the body as application/json, not ${request.headers['content-type'] ?? 'no content type'}`));
+    next(
+      new UnsupportedMediaType(
+        `send the body as application/json, not ${request.headers['content-type'] ?? 'no content type'}`,
+      ),
+    );
     return;
   }
   next();

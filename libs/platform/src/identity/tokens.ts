@@ -1,5 +1,5 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
-import { isRole, type Principal, type Role } from './principal';
+import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { isRole, type Principal } from './principal';
 
 const ALGORITHM = 'HS256';
 
@@ -32,20 +32,26 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    let payload;
+    let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: this.issuer }));
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: this.issuer,
+      }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new InvalidToken('the token has expired');
-      if (error instanceof errors.JOSEError) throw new InvalidToken(`the token is not valid (${error.code})`);
+      if (error instanceof errors.JOSEError)
+        throw new InvalidToken(`the token is not valid (${error.code})`);
       throw error;
     }
     const { sub, team, roles } = payload;
-    if (typeof sub !== 'string' || sub === '') throw new InvalidToken('the token has no subject (employee id)');
-    if (typeof team !== 'string' || team === '') throw new InvalidToken('the token has no team claim');
+    if (typeof sub !== 'string' || sub === '')
+      throw new InvalidToken('the token has no subject (employee id)');
+    if (typeof team !== 'string' || team === '')
+      throw new InvalidToken('the token has no team claim');
     if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) {
       throw new InvalidToken('the token has no valid roles claim');
     }
-    return { employeeId: sub, team, roles: roles as Role[] };
+    return { employeeId: sub, team, roles: roles };
   }
 }

@@ -32,7 +32,8 @@ export class Metrics {
       labelNames: ['read_model'] as const,
       registers: [this.registry],
       collect() {
-        for (const [readModel, position] of positions) this.set({ read_model: readModel }, position());
+        for (const [readModel, position] of positions)
+          this.set({ read_model: readModel }, position());
       },
     });
     const head = () => this.storeHead();
@@ -57,7 +58,11 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     response.once('finish', () => {
       // The route pattern, never the raw URL: ids would explode the label set.
       const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      stop({ method: request.method, route: `${request.baseUrl}${route}`, status: String(response.statusCode) });
+      stop({
+        method: request.method,
+        route: `${request.baseUrl}${route}`,
+        status: String(response.statusCode),
+      });
     });
     next();
   }

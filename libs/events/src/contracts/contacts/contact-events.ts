@@ -26,7 +26,10 @@ export type ContactRegistered = DomainEvent<
     readonly primaryPhone: string | null;
   }
 >;
-export type ContactRenamed = DomainEvent<'ContactRenamed', { readonly contactId: string; readonly name: string | null }>;
+export type ContactRenamed = DomainEvent<
+  'ContactRenamed',
+  { readonly contactId: string; readonly name: string | null }
+>;
 export type ContactPrimaryEmailSet = DomainEvent<
   'ContactPrimaryEmailSet',
   { readonly contactId: string; readonly email: string | null }
@@ -36,7 +39,8 @@ export type ContactPrimaryPhoneSet = DomainEvent<
   { readonly contactId: string; readonly phone: string | null }
 >;
 
-export type ContactEvent = ContactRegistered | ContactRenamed | ContactPrimaryEmailSet | ContactPrimaryPhoneSet;
+export type ContactEvent =
+  ContactRegistered | ContactRenamed | ContactPrimaryEmailSet | ContactPrimaryPhoneSet;
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 /** Personal fields are null after the contact's data was erased. */
@@ -82,6 +86,10 @@ export const CONTACT_EVENT_CONTRACTS: readonly EventContract[] = [
     ['name', 'primaryEmail', 'primaryPhone'],
   ),
   contract('ContactRenamed', 'contact-renamed', { contactId: uuid, name }, ['name']),
-  contract('ContactPrimaryEmailSet', 'contact-primary-email-set', { contactId: uuid, email }, ['email']),
-  contract('ContactPrimaryPhoneSet', 'contact-primary-phone-set', { contactId: uuid, phone }, ['phone']),
+  contract('ContactPrimaryEmailSet', 'contact-primary-email-set', { contactId: uuid, email }, [
+    'email',
+  ]),
+  contract('ContactPrimaryPhoneSet', 'contact-primary-phone-set', { contactId: uuid, phone }, [
+    'phone',
+  ]),
 ];

@@ -16,7 +16,12 @@ export interface ContactListItem {
 export const contactListProjection: Projection<ContactListItem, ContactEvent> = {
   name: 'contact_list',
   version: 1,
-  handles: ['ContactRegistered', 'ContactRenamed', 'ContactPrimaryEmailSet', 'ContactPrimaryPhoneSet'],
+  handles: [
+    'ContactRegistered',
+    'ContactRenamed',
+    'ContactPrimaryEmailSet',
+    'ContactPrimaryPhoneSet',
+  ],
   indexes: ['kind', 'relationship'],
   documentId: (event) => event.data.contactId,
   evolve(doc, event) {
@@ -25,7 +30,16 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
       case 'ContactRegistered': {
         const { contactId, kind, relationship, name, primaryEmail, primaryPhone } = event.data;
         const registeredAt = event.metadata.recordedAt;
-        return { id: contactId, kind, relationship, name, primaryEmail, primaryPhone, registeredAt, ...touched };
+        return {
+          id: contactId,
+          kind,
+          relationship,
+          name,
+          primaryEmail,
+          primaryPhone,
+          registeredAt,
+          ...touched,
+        };
       }
       case 'ContactRenamed':
         return doc && { ...doc, name: event.data.name, ...touched };

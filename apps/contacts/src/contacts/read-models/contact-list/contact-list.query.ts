@@ -16,16 +16,21 @@ export interface ContactListPage {
   readonly nextCursor: string | null;
 }
 
-const encodeCursor = (id: string): string => Buffer.from(JSON.stringify({ after: id })).toString('base64url');
+const encodeCursor = (id: string): string =>
+  Buffer.from(JSON.stringify({ after: id })).toString('base64url');
 
 function decodeCursor(cursor: string): string {
   try {
-    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      after?: unknown;
+    };
     if (typeof after === 'string') return after;
   } catch {
     // falls through to the validation problem below
   }
-  throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor returned by this list' }]);
+  throw new ValidationFailed([
+    { field: 'cursor', message: 'is not a cursor returned by this list' },
+  ]);
 }
 
 /** Contacts in registration order (ids are time-ordered UUIDv7), filtered, a page at a time. */
@@ -46,6 +51,9 @@ export class ContactListQuery {
     });
     const page = items.slice(0, filter.limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > filter.limit && last ? encodeCursor(last.id) : null };
+    return {
+      items: page,
+      nextCursor: items.length > filter.limit && last ? encodeCursor(last.id) : null,
+    };
   }
 }

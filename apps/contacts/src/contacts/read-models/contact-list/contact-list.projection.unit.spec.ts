@@ -1,0 +1,108 @@
+import type { ContactEvent } from '@crm/events';
+import { projectionSpec } from '@crm/events/testing';
+import { type ContactListItem, contactListProjection } from './contact-list.projection';
+
+const contactId = '01a242b7-74cb-754e-8a51-c229a3e1063e';
+const streamId = `contact-${contactId}`;
+const at = (time: string) => ({ metadata: { recordedAt: time } });
+const registered = {
+  streamId,
+  event: {
+    type: 'ContactRegistered',
+    data: {
+      contactId,
+      kind: 'organization',
+      relationship: 'b2b',
+      name: 'Engines Ltd',
+      primaryEmail: null,
+      primaryPhone: null,
+    },
+  } as ContactEvent,
+  ...at('2026-01-01T09:00:00.000Z'),
+};
+const listed: ContactListItem = {
+  id: contactId,
+  kind: 'organization',
+  relationship: 'b2b',
+  name: 'Engines Ltd',
+  primaryEmail: null,
+  primaryPhone: null,
+  revision: 0,
+  registeredAt: '2026-01-01T09:00:00.000Z',
+  updatedAt: '2026-01-01T09:00:00.000Z',
+};
+
+describe('contact list projection', () => {
+  const spec = projectionSpec(contactListProjection);
+
+  it('ContactRegistered adds the contact', () => {
+    spec.given([]).when(registered).then(listed);
+  });
+
+  it('ContactRenamed changes the name, revision and update time', () => {
+    spec
+      .given([registered])
+      .when({
+        streamId,
+        event: { type: 'ContactRenamed', data: { contactId, name: 'Engines plc' } },
+        ...at('2026-02-01T00:00:00.000Z'),
+      })
+      .then({ ...listed, name: 'Engines plc', revision: 1, updatedAt: '2026-02-01T00:00:00.000Z' });
+  });
+
+  it('ContactPrimaryEmailSet changes the primary email', () => {
+    spec
+      .given([registered])
+      .when({
+        streamId,
+        event: {
+          type: 'ContactPrimaryEmailSet',
+          data: { contactId, email: 'info@engines.example' },
+        },
+        ...at('2026-02-01T00:00:00.000Z'),
+      })
+      .then({
+        ...listed,
+        primaryEmail: 'info@engines.example',
+        revision: 1,
+        updatedAt: '2026-02-01T00:00:00.000Z',
+      });
+  });
+
+  it('ContactPrimaryPhoneSet changes the primary phone', () => {
+    spec
+      .given([registered])
+      .when({
+        streamId,
+        event: { type: 'ContactPrimaryPhoneSet', data: { contactId, phone: '+4930123456' } },
+        ...at('2026-02-01T00:00:00.000Z'),
+      })
+      .then({
+        ...listed,
+        primaryPhone: '+4930123456',
+        revision: 1,
+        updatedAt: '2026-02-01T00:00:00.000Z',
+      });
+  });
+
+  it('a change for a contact it never saw registered creates nothing', () => {
+    spec
+      .given([])
+      .when({ streamId, event: { type: 'ContactRenamed', data: { contactId, name: 'X' } } })
+      .then(null);
+  });
+
+  it('after erasure the personal fields arrive as null and stay null', () => {
+    spec
+      .given([])
+      .when({
+        ...registered,
+        event: {
+          type: 'ContactRegistered',
+          data: { ...registered.event.data, name: null },
+        } as ContactEvent,
+        erased: true,
+      })
+      .then({ ...listed, name: null });
+  });
+});
