@@ -308,6 +308,16 @@ describe('command handler', () => {
       expect(await names()).toEqual(['Anvil', 'Same']);
     });
 
+    it('given the decider decides nothing, then another writer appending meanwhile is no conflict', async () => {
+      await handler.handle(thing, 'thing-1', create(), context);
+      store.raceNextReads(competingRename('Theirs'));
+
+      const result = await handler.handle(thing, 'thing-1', rename('Anvil'), context);
+
+      expect(result.events).toEqual([]);
+      expect(await names()).toEqual(['Anvil', 'Theirs']);
+    });
+
     it('given the writer loses more races than it may retry, then it fails with a conflict', async () => {
       await handler.handle(thing, 'thing-1', create(), context);
       store.raceNextReads(competingRename('First'), competingRename('Second'));

@@ -24,7 +24,9 @@ export function seal(key: Buffer, associatedData: string, value: unknown): strin
 export function open(key: Buffer, associatedData: string, sealed: string): unknown {
   if (!sealed.startsWith(`${VERSION}.`)) throw new Error('unknown sealed-value version');
   const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64');
-  const decipher = createDecipheriv(ALGORITHM, key, raw.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv(ALGORITHM, key, raw.subarray(0, IV_BYTES), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(Buffer.from(associatedData));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   const plain = Buffer.concat([

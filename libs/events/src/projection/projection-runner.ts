@@ -20,6 +20,7 @@ export interface ProjectionRunnerOptions {
 export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   readonly key: string;
   private subscription: Subscription | null = null;
+  private running = false;
   private checkpoint = 0;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -40,10 +41,13 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   async start(): Promise<void> {
     await this.readModels.ensure({ key: this.key, indexes: this.projection.indexes ?? [] });
     this.checkpoint = await this.readModels.checkpoint(this.key);
+    this.running = true;
+    this.settleWaiters();
     this.subscribe();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.subscription?.stop();
@@ -88,10 +92,14 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
       this.retryTimer = null;
       void this.readModels.checkpoint(this.key).then(
         (checkpoint) => {
+          // stop() may have run while the checkpoint was being read.
+          if (!this.running) return;
           this.checkpoint = checkpoint;
           this.subscribe();
         },
-        (e: unknown) => this.retryLater(e),
+        (e: unknown) => {
+          if (this.running) this.retryLater(e);
+        },
       );
     }, delay);
     this.retryTimer.unref();
@@ -108,6 +116,10 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     await this.readModels.commit(this.key, [...changed.values()], last.position);
     this.checkpoint = last.position;
     this.failures = 0;
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
     for (const waiter of this.waiters) {
       if (waiter.position <= this.checkpoint) {
         this.waiters.delete(waiter);

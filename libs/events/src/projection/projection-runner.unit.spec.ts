@@ -347,7 +347,7 @@ describe('projection runner', () => {
     expect(await things1.waitFor(head + 2, 50)).toBe(false);
   });
   describe('known bugs (these tests fail until the runner is fixed)', () => {
-    it('BUG: given a retry is reading the checkpoint, when the runner is stopped, then it stays stopped (the retry resubscribes after stop)', async () => {
+    it('given a retry is reading the checkpoint, when the runner is stopped, then it stays stopped', async () => {
       const held = new HeldCheckpointReadModelStore();
       readModels = held;
       const things1 = runner(thingsProjection({ failOnceOnName: 'Flaky' }).projection);
@@ -366,7 +366,7 @@ describe('projection runner', () => {
       expect(things()).toEqual([]);
     });
 
-    it('BUG: given a read model already past a position, when waitFor is called before start, then it resolves true (start does not settle waiters)', async () => {
+    it('given a read model already past a position, when waitFor is called before start, then it resolves true', async () => {
       const head = await append('thing-1', created('Anvil'));
       const first = runner(thingsProjection().projection);
       await first.start();

@@ -25,13 +25,24 @@ export function startCatchUp(
   const stopped = () => abort.signal.aborted;
   const loop = async (): Promise<void> => {
     while (!stopped()) {
-      const batch = await source.readAll(position + 1, batchSize);
-      if (stopped()) return;
-      if (batch.length > 0) {
-        await handler(batch);
-        position = batch[batch.length - 1]?.position ?? position;
+      // Start listening before reading, so an append that lands while the batch is read or
+      // handled still wakes the loop instead of waiting for the poll interval.
+      const iteration = new AbortController();
+      const stopIteration = () => iteration.abort();
+      abort.signal.addEventListener('abort', stopIteration, { once: true });
+      const appended = source.waitForAppend(iteration.signal);
+      try {
+        const batch = await source.readAll(position + 1, batchSize);
+        if (stopped()) return;
+        if (batch.length > 0) {
+          await handler(batch);
+          position = batch[batch.length - 1]?.position ?? position;
+        }
+        if (batch.length < batchSize) await appended;
+      } finally {
+        iteration.abort();
+        abort.signal.removeEventListener('abort', stopIteration);
       }
-      if (batch.length < batchSize) await source.waitForAppend(abort.signal);
     }
   };
 

@@ -210,7 +210,7 @@ describe('catch-up subscription', () => {
     expect(seen).toEqual([[1]]);
   });
 
-  it('BUG: given an append while a batch is being handled, then it is delivered without waiting for the poll interval (the wake-up is lost)', async () => {
+  it('given an append while a batch is being handled, then it is delivered without waiting for the poll interval', async () => {
     const log = new Log(NEVER_POLLS);
     log.append();
     const seen: number[] = [];
