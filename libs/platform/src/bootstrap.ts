@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ServiceConfig } from './config/service-config';
 import { Readiness } from './health/health.controller';
 import { bodyErrors, jsonBody, requireJson } from './http/body-parsing';
@@ -56,27 +56,42 @@ export async function createServiceApp(
  */
 export function shutDownGracefully(app: INestApplication, config: ServiceConfig): void {
   const logger = app.get(Logger);
+  const server = app.getHttpServer() as Server;
   let stopping = false;
+  // Keep-alive connections would otherwise keep carrying new requests after SIGTERM: once
+  // stopping, every response closes its connection.
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (stopping && !response.headersSent) response.setHeader('Connection', 'close');
+    response.once('finish', () => {
+      if (stopping) server.closeIdleConnections();
+    });
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.log({ signal }, 'shutting down');
     app.get(Readiness).markShuttingDown();
-    const server = app.getHttpServer() as Server;
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    const drained = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
     server.closeIdleConnections();
-    const timeout = new Promise<void>((resolve) =>
-      setTimeout(resolve, config.shutdownTimeoutMs).unref(),
+    const timeout = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), config.shutdownTimeoutMs).unref(),
     );
     void Promise.race([drained, timeout])
-      .then(() => app.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      .then(async (clean) => {
+        if (!clean) {
+          logger.warn(
+            { timeoutMs: config.shutdownTimeoutMs },
+            'requests still open at the shutdown deadline; closing them',
+          );
+          server.closeAllConnections();
+        }
+        await app.close();
+        process.exit(clean ? 0 : 1);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

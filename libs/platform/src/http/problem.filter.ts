@@ -59,7 +59,9 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const problem = toProblem(error, request.path);
-    if (problem.status >= 500) this.logger.error(error);
+    // Expected 5xx problems (a dependency down, shutting down) are warnings; anything else is a bug.
+    if (error instanceof ProblemError && problem.status >= 500) this.logger.warn(error.message);
+    else if (problem.status >= 500) this.logger.error(error);
     sendProblem(http.getResponse<Response>(), problem);
   }
 }

@@ -5,11 +5,11 @@ import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { TEST_JWT_SECRET } from './test-app';
 
-/** Built services and tools are resolved from the repository root, whatever jest's working directory. */
+/** Built services and tools resolve from the repository root, whatever jest's working directory. */
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 
-/** What the services read from their environment; a child never inherits these from the shell running the tests. */
-const SERVICE_VARIABLES = [
+/** What the services read from their environment: a child never inherits these from the shell. */
+const SERVICE_VARIABLES = new Set([
   'HOST',
   'PORT',
   'DATA_DIR',
@@ -20,7 +20,7 @@ const SERVICE_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'EVENT_STORE',
   'READ_MODELS',
-];
+]);
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -31,7 +31,7 @@ export interface ServiceProcessOptions {
   /** The built entry point relative to the repository root, e.g. `dist/apps/contacts/main.js`. */
   readonly main: string;
   readonly dataDir: string;
-  /** Added to the defaults; `undefined` removes a variable (JWT_SECRET: use the secret kept in DATA_DIR). */
+  /** Over the defaults; `undefined` removes one (no JWT_SECRET: the one kept in DATA_DIR). */
   readonly env?: NodeJS.ProcessEnv;
   readonly readyTimeoutMs?: number;
 }
@@ -47,18 +47,14 @@ export interface ServiceProcess {
   output(): { readonly stdout: string; readonly stderr: string };
 }
 
-/** This process's environment without the service variables, plus `overrides` (`undefined` removes one). */
+/** This process's environment minus the service variables, plus `overrides`. */
 export function childEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of SERVICE_VARIABLES) delete env[name];
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  return env;
+  const inherited = Object.entries(process.env).filter(([name]) => !SERVICE_VARIABLES.has(name));
+  const merged = { ...Object.fromEntries(inherited), ...overrides };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
 }
 
-/** A port that was free a moment ago (the OS picks it; the probe closes before the service binds it). */
+/** A port that was free a moment ago: the OS picks it, the probe closes before the child binds. */
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
@@ -93,8 +89,8 @@ export async function spawnServiceProcess(options: ServiceProcessOptions): Promi
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   // 'close' rather than 'exit': by then everything the process wrote has been read.
   const exited = new Promise<ProcessExit>((resolveExit) => {
     child.once('close', (code, signal) => resolveExit({ code, signal }));
@@ -113,15 +109,19 @@ export async function spawnServiceProcess(options: ServiceProcessOptions): Promi
   };
 }
 
-/** Runs a built service and waits until `/health/ready` answers 200; on failure the error carries its output. */
+/** Runs a built service until `/health/ready` answers 200; else the error carries its output. */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const service = await spawnServiceProcess(options);
-  try {
-    await waitUntilReady(service, options.readyTimeoutMs ?? 20_000);
-    return service;
-  } catch (error) {
-    await service.kill('SIGKILL');
-    throw withOutputOf([service], error);
+  for (let attempt = 1; ; attempt++) {
+    const service = await spawnServiceProcess(options);
+    try {
+      await waitUntilReady(service, options.readyTimeoutMs ?? 20_000);
+      return service;
+    } catch (error) {
+      await service.kill('SIGKILL');
+      // Another process may take the free port before the child binds it: pick another.
+      if (attempt < 3 && service.output().stderr.includes('EADDRINUSE')) continue;
+      throw withOutputOf([service], error);
+    }
   }
 }
 
@@ -131,9 +131,15 @@ async function waitUntilReady(service: ServiceProcess, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exit) throw new Error(`${service.url} exited (code ${exit.code}, signal ${exit.signal}) before it was ready`);
+    if (exit) {
+      throw new Error(
+        `${service.url} exited (code ${exit.code}, signal ${exit.signal}) before it was ready`,
+      );
+    }
     try {
-      const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${service.url}/health/ready`, {
+        signal: AbortSignal.timeout(1000),
+      });
       if (response.status === 200) return;
       last = `${response.status} ${await response.text()}`;
     } catch (error) {
@@ -144,12 +150,13 @@ async function waitUntilReady(service: ServiceProcess, timeoutMs: number): Promi
   throw new Error(`${service.url} was not ready within ${timeoutMs} ms (last: ${last})`);
 }
 
-/** The error, with what the processes wrote appended, so a failing test shows the service's side. */
+/** The error with what the processes wrote appended, so a failing test shows the service's side. */
 export function withOutputOf(services: readonly ServiceProcess[], error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   for (const service of services) {
     const { stdout, stderr } = service.output();
-    error.message += `\n\n--- ${service.url} (pid ${service.process.pid ?? '?'}) stdout ---\n${stdout}--- stderr ---\n${stderr}`;
+    const banner = `--- ${service.url} (pid ${service.process.pid ?? '?'})`;
+    error.message += `\n\n${banner} stdout ---\n${stdout}${banner} stderr ---\n${stderr}`;
   }
   return error;
 }
@@ -194,7 +201,11 @@ export interface HeldRequest {
  */
 export function holdRequest(
   url: string,
-  options: { readonly method: string; readonly headers?: Record<string, string>; readonly body: unknown },
+  options: {
+    readonly method: string;
+    readonly headers?: Record<string, string>;
+    readonly body: unknown;
+  },
 ): Promise<HeldRequest> {
   const body = JSON.stringify(options.body);
   return new Promise((held, reject) => {

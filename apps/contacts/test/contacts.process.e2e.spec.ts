@@ -1,0 +1,280 @@
+// The contacts service as an operator runs it: the built bundle in its own OS process,
+// killed, stopped and misconfigured for real. Run `npx nx build contacts` first.
+import { eventually } from '@crm/events/testing';
+import { mintToken } from '@crm/platform';
+import {
+  acceptsConnections,
+  childEnv,
+  type HeldRequest,
+  holdRequest,
+  type ServiceProcess,
+  spawnServiceProcess,
+  startServiceProcess,
+  TEST_JWT_SECRET,
+  within,
+  withOutputOf,
+  WORKSPACE_ROOT,
+} from '@crm/platform/testing';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const MAIN = 'dist/apps/contacts/main.js';
+const ISSUER = 'quick-sales-crm';
+const ALICE = { employeeId: 'alice', team: 'sales', roles: ['rep'] } as const;
+
+let dataDir: string;
+let rep: string;
+const processes: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  rep = await mintToken(TEST_JWT_SECRET, ISSUER, ALICE);
+});
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'crm-contacts-process-'));
+});
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((service) => service.kill('SIGKILL')));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the contacts service as an OS process', () => {
+  scenario(
+    'given a burst of registrations, when the process is killed with SIGKILL, ' +
+      'then every contact answered 201 is there after restart',
+    async () => {
+      const first = await start();
+      const burst = await registerUntilKilled(first, { clients: 16, killAfter: 300 });
+      expect(await within(first.exited, 10_000, 'exit after SIGKILL')).toEqual({
+        code: null,
+        signal: 'SIGKILL',
+      });
+      expect(burst.inFlightAtKill).toBeGreaterThan(0);
+
+      const restarted = await start();
+      const ready = await fetch(`${restarted.url}/health/ready`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ok' }]);
+      expect(await namesById(restarted, [...burst.acknowledged.keys()])).toEqual(
+        burst.acknowledged,
+      );
+      await eventually(async () => {
+        const listed = new Set(await listedIds(restarted));
+        expect([...burst.acknowledged.keys()].filter((id) => !listed.has(id))).toEqual([]);
+      }, 15_000);
+    },
+  );
+
+  scenario(
+    'given requests in flight, when SIGTERM arrives, then they complete and the process exits 0',
+    async () => {
+      // A long shutdown timeout: exiting within the bounded wait below proves the drain did it.
+      const service = await start({ SHUTDOWN_TIMEOUT_MS: '60000' });
+      const names = Array.from({ length: 50 }, (_, n) => `Draining ${n}`);
+      const registrations = await within(
+        Promise.all(names.map((name) => holdRegistration(service, name))),
+        10_000,
+        'the service beginning 50 registrations',
+      );
+      // Held by its (ignored) body, this readiness check is answered after SIGTERM took effect.
+      const readiness = await holdRequest(`${service.url}/health/ready`, {
+        method: 'GET',
+        body: {},
+      });
+
+      const exited = service.kill('SIGTERM');
+      await eventually(async () => expect(await acceptsConnections(service.port)).toBe(false));
+      const answers = await Promise.all(registrations.map(outcome));
+      expect(answers.map(({ status }) => status)).toEqual(names.map(() => 201));
+      expect((await outcome(readiness)).status).toBe(503);
+      expect(await within(exited, 10_000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+
+      const restarted = await start();
+      const ids = answers.map(({ body }) => (JSON.parse(body) as { id: string }).id);
+      expect(await namesById(restarted, ids)).toEqual(new Map(ids.map((id, n) => [id, names[n]])));
+    },
+  );
+
+  describe('given a bad environment variable, then the process exits 1 naming it', () => {
+    const cases = [
+      ['PORT', 'not-a-port'],
+      ['JWT_SECRET', 'short'],
+      ['LOG_LEVEL', 'loud'],
+    ] as const;
+    for (const [variable, value] of cases) {
+      scenario(`${variable}=${value}`, async () => {
+        const service = await spawnServiceProcess({
+          main: MAIN,
+          dataDir,
+          env: { [variable]: value },
+        });
+        processes.push(service);
+        const exit = await within(service.exited, 20_000, 'exit on bad configuration');
+        expect(exit).toEqual({ code: 1, signal: null });
+        expect(service.output().stderr).toMatch(
+          new RegExp(`^contacts failed to start: .*\\b${variable}\\b`, 'm'),
+        );
+      });
+    }
+  });
+
+  scenario(
+    'given no JWT_SECRET, then a secret is generated into the data directory once ' +
+      'and tokens minted by the token command are accepted',
+    async () => {
+      const first = await start({ JWT_SECRET: undefined });
+      const secretFile = join(dataDir, 'jwt-secret');
+      expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+      const secret = readFileSync(secretFile, 'utf8');
+
+      const { stdout } = await promisify(execFile)(
+        join(WORKSPACE_ROOT, 'node_modules/.bin/tsx'),
+        ['tools/token.ts', '--employee', 'alice', '--team', 'sales', '--role', 'rep'],
+        { cwd: WORKSPACE_ROOT, env: childEnv({ DATA_DIR: dataDir }), timeout: 30_000 },
+      );
+      expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      const token = stdout.trim();
+      expect((await register(first, 'Ada Lovelace', token)).status).toBe(201);
+
+      await first.kill('SIGTERM');
+      const restarted = await start({ JWT_SECRET: undefined });
+      expect((await register(restarted, 'Grace Hopper', token)).status).toBe(201);
+      expect(readFileSync(secretFile, 'utf8')).toBe(secret);
+
+      const foreign = await mintToken(randomBytes(48).toString('base64url'), ISSUER, ALICE);
+      const refused = await register(restarted, 'Mallory', foreign);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json\b/);
+    },
+  );
+});
+
+// ---- helpers ----
+
+/** it() with a generous timeout; a failure shows what the service processes wrote. */
+function scenario(name: string, body: () => Promise<void>): void {
+  it(
+    name,
+    async () => {
+      try {
+        await body();
+      } catch (error) {
+        throw withOutputOf(processes, error);
+      }
+    },
+    60_000,
+  );
+}
+
+async function start(env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+  const service = await startServiceProcess({ main: MAIN, dataDir, env });
+  processes.push(service);
+  return service;
+}
+
+const registration = (name: string) => ({
+  kind: 'person',
+  relationship: 'b2c',
+  name,
+  primaryEmail: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`,
+});
+
+function register(service: ServiceProcess, name: string, token = rep): Promise<Response> {
+  return fetch(`${service.url}/contacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(registration(name)),
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+/**
+ * Client loops registering contacts back to back; once `killAfter` were answered 201, the
+ * process gets SIGKILL while the other loops' requests are in flight. Returns id → name of
+ * every contact answered 201.
+ */
+async function registerUntilKilled(
+  service: ServiceProcess,
+  { clients, killAfter }: { clients: number; killAfter: number },
+): Promise<{ acknowledged: Map<string, string>; inFlightAtKill: number }> {
+  const acknowledged = new Map<string, string>();
+  let killed = false;
+  const isKilled = () => killed; // a call, so the loops re-read it after every await
+  let inFlight = 0;
+  let inFlightAtKill = 0;
+  const client = async (n: number) => {
+    for (let i = 0; !isKilled(); i++) {
+      const name = `Burst ${n}-${i}`;
+      inFlight++;
+      try {
+        const response = await register(service, name);
+        if (response.status !== 201) {
+          throw new Error(`${response.status} ${await response.text()}`);
+        }
+        acknowledged.set(((await response.json()) as { id: string }).id, name);
+      } catch (error) {
+        if (!isKilled()) throw error; // after the kill, failed connections are expected
+      } finally {
+        inFlight--;
+      }
+      if (!isKilled() && acknowledged.size >= killAfter) {
+        killed = true;
+        inFlightAtKill = inFlight;
+        void service.kill('SIGKILL');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, n) => client(n)));
+  return { acknowledged, inFlightAtKill };
+}
+
+function holdRegistration(service: ServiceProcess, name: string): Promise<HeldRequest> {
+  return holdRequest(`${service.url}/contacts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rep}` },
+    body: registration(name),
+  });
+}
+
+/** Lets a held request finish: its status, or the error code if the connection failed. */
+function outcome(held: HeldRequest): Promise<{ status: number | string; body: string }> {
+  return held.send().catch((error: unknown) => ({
+    status: (error as NodeJS.ErrnoException).code ?? String(error),
+    body: '',
+  }));
+}
+
+/** id → name as `GET /contacts/:id` answers it (or the status when it is not 200). */
+async function namesById(service: ServiceProcess, ids: string[]): Promise<Map<string, string>> {
+  const answers = await Promise.all(
+    ids.map(async (id) => {
+      const response = await fetch(`${service.url}/contacts/${id}`, {
+        headers: { authorization: `Bearer ${rep}` },
+      });
+      const { name } = (await response.json()) as { name?: string };
+      return [id, response.status === 200 && name ? name : `HTTP ${response.status}`] as const;
+    }),
+  );
+  return new Map(answers);
+}
+
+/** Every id in the contact list read model, a page at a time. */
+async function listedIds(service: ServiceProcess): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const response = await fetch(`${service.url}/contacts?limit=100${query}`, {
+      headers: { authorization: `Bearer ${rep}` },
+    });
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { items: { id: string }[]; nextCursor: string | null };
+    ids.push(...page.items.map(({ id }) => id));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return ids;
+}
