@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: native modules, types, lint, format, build, then every jest
-# project (unit, integration against real SQLite files, e2e over HTTP and as processes).
+# The whole test suite. Installs and starts the engines (PostgreSQL, FerretDB as the
+# MongoDB-wire server, Apache Kafka, the Kubernetes manifest validator), then: native
+# modules, types, lint, format, build, every jest project in embedded mode, and the HTTP
+# e2e suites again in distributed mode (PostgreSQL event store, MongoDB read models).
+# Set CRM_SKIP_ENGINES=1 to run without engines: their suites then report as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +11,13 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "native modules load"
 node -e "require('better-sqlite3'); console.log('better-sqlite3', require('better-sqlite3/package.json').version)"
+
+if [[ "${CRM_SKIP_ENGINES:-}" != "1" ]]; then
+  step "engines"
+  bash scripts/engines/up.sh
+  # shellcheck disable=SC1091
+  source .engines/env.sh
+fi
 
 step "typecheck"
 npx tsc -p tsconfig.json
@@ -21,5 +31,10 @@ npx prettier --check . --log-level warn
 step "build"
 npx nx run-many -t build --output-style=static
 
-step "jest"
+step "jest: everything, embedded mode"
 npx jest --ci "$@"
+
+if [[ "${CRM_SKIP_ENGINES:-}" != "1" ]]; then
+  step "jest: HTTP e2e suites in distributed mode (PostgreSQL + MongoDB wire)"
+  CRM_TEST_MODE=distributed npx jest --ci --selectProjects contacts --testPathPatterns 'contacts\.(e2e|bad-input\.e2e|operability\.e2e)\.spec\.ts$'
+fi

@@ -1,3 +1,4 @@
+import { EVENT_STORE, READ_MODELS } from '@crm/platform';
 import type { TestApp } from '@crm/platform/testing';
 import request from 'supertest';
 import { ada, startContacts } from './contacts-test-app';
@@ -11,6 +12,18 @@ describe('contacts operability', () => {
     rep = `Bearer ${await service.token(['rep'])}`;
   });
   afterAll(() => service.close());
+
+  it('runs on the adapters its configuration names (CRM_TEST_MODE=distributed: PostgreSQL and MongoDB)', () => {
+    const distributed = process.env['CRM_TEST_MODE'] === 'distributed';
+    expect(service.config.eventStore).toBe(distributed ? 'postgres' : 'sqlite');
+    expect(service.config.readModels).toBe(distributed ? 'mongodb' : 'embedded');
+    expect(service.app.get<object>(EVENT_STORE).constructor.name).toBe(
+      distributed ? 'PostgresEventStore' : 'SqliteEventStore',
+    );
+    expect(service.app.get<object>(READ_MODELS).constructor.name).toBe(
+      distributed ? 'MongoReadModelStore' : 'SqliteReadModelStore',
+    );
+  });
 
   it('answers liveness and readiness without a token', async () => {
     await request(service.server).get('/health/live').expect(200, { status: 'ok' });

@@ -14,8 +14,12 @@ export interface ServiceConfig {
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
-  readonly eventStore: 'sqlite';
-  readonly readModels: 'embedded';
+  readonly eventStore: 'sqlite' | 'postgres';
+  readonly readModels: 'embedded' | 'mongodb';
+  /** Set when EVENT_STORE=postgres (and the key store lives there too). */
+  readonly postgres: { readonly url: string; readonly schema: string } | null;
+  /** Set when READ_MODELS=mongodb. */
+  readonly mongodb: { readonly url: string; readonly database: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -48,8 +52,12 @@ export function loadServiceConfig(
       }),
       HTTP_BODY_LIMIT_BYTES: num({ default: 65_536 }),
       SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
-      EVENT_STORE: str({ default: 'sqlite', choices: ['sqlite'] as const }),
-      READ_MODELS: str({ default: 'embedded', choices: ['embedded'] as const }),
+      EVENT_STORE: str({ default: 'sqlite', choices: ['sqlite', 'postgres'] as const }),
+      POSTGRES_URL: str({ default: '' }),
+      POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
+      READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
+      MONGODB_URL: str({ default: '' }),
+      MONGODB_DATABASE: str({ default: `crm_${service.replace(/-/g, '_')}` }),
     },
     {
       reporter: ({ errors }) => {
@@ -68,6 +76,18 @@ export function loadServiceConfig(
       throw new ConfigError({ [name]: 'must be a positive integer' });
     }
   }
+  const requiredWith = (name: 'POSTGRES_URL' | 'MONGODB_URL', when: string) => {
+    if (vars[name] === '') throw new ConfigError({ [name]: `is required when ${when}` });
+    return vars[name];
+  };
+  const postgres =
+    vars.EVENT_STORE === 'postgres'
+      ? { url: requiredWith('POSTGRES_URL', 'EVENT_STORE=postgres'), schema: vars.POSTGRES_SCHEMA }
+      : null;
+  const mongodb =
+    vars.READ_MODELS === 'mongodb'
+      ? { url: requiredWith('MONGODB_URL', 'READ_MODELS=mongodb'), database: vars.MONGODB_DATABASE }
+      : null;
   const dataDir = resolve(vars.DATA_DIR);
   return {
     service,
@@ -82,6 +102,8 @@ export function loadServiceConfig(
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     eventStore: vars.EVENT_STORE,
     readModels: vars.READ_MODELS,
+    postgres,
+    mongodb,
   };
 }
 

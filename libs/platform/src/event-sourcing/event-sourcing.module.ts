@@ -21,8 +21,7 @@ import {
   type ReadModelStore,
   type SubjectKeyStore,
 } from '@crm/events';
-import { SqliteEventStore, SqliteReadModelStore, SqliteSubjectKeyStore } from '@crm/sqlite';
-import { join } from 'node:path';
+import { openEventStore, openReadModelStore, openSubjectKeyStore } from './adapters';
 import { SERVICE_CONFIG } from '../config/tokens';
 import type { ServiceConfig } from '../config/service-config';
 import { Readiness } from '../health/health.controller';
@@ -89,20 +88,17 @@ export class EventSourcingModule {
         {
           provide: EVENT_STORE,
           inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) =>
-            new SqliteEventStore(join(config.serviceDataDir, 'events.db')),
+          useFactory: (config: ServiceConfig) => openEventStore(config),
         },
         {
           provide: SUBJECT_KEYS,
           inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) =>
-            new SqliteSubjectKeyStore(join(config.serviceDataDir, 'keys.db')),
+          useFactory: (config: ServiceConfig) => openSubjectKeyStore(config),
         },
         {
           provide: READ_MODELS,
           inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) =>
-            new SqliteReadModelStore(join(config.serviceDataDir, 'read-models.db')),
+          useFactory: (config: ServiceConfig) => openReadModelStore(config),
         },
         { provide: ContractRegistry, useValue: new ContractRegistry(contracts) },
         {

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,30 @@ export interface TestApp {
 }
 
 /**
+ * With CRM_TEST_MODE=distributed the same suites run on PostgreSQL and the MongoDB-wire
+ * server the engine scripts started (POSTGRES_URL, MONGODB_URL), each app in its own schema
+ * and database.
+ */
+function distributedEnv(): NodeJS.ProcessEnv {
+  if (process.env['CRM_TEST_MODE'] !== 'distributed') return {};
+  const { POSTGRES_URL, MONGODB_URL } = process.env;
+  if (!POSTGRES_URL || !MONGODB_URL) {
+    throw new Error(
+      'CRM_TEST_MODE=distributed needs POSTGRES_URL and MONGODB_URL (scripts/engines/up.sh)',
+    );
+  }
+  const unique = `t_${randomBytes(5).toString('hex')}`;
+  return {
+    EVENT_STORE: 'postgres',
+    POSTGRES_URL,
+    POSTGRES_SCHEMA: unique,
+    READ_MODELS: 'mongodb',
+    MONGODB_URL,
+    MONGODB_DATABASE: unique,
+  };
+}
+
+/**
  * Boots a service module in-process on a fresh data directory, with the same HTTP set-up
  * as production (body limits, problem responses, guards), for supertest.
  */
@@ -36,6 +61,7 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
+    ...distributedEnv(),
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [module(config)] }).compile();

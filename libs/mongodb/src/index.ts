@@ -1,0 +1,2 @@
+export * from './mongo-read-model-store';
+export * from './blue-green';

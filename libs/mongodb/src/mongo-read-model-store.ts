@@ -1,0 +1,210 @@
+import type {
+  DocumentQuery,
+  ReadModelDefinition,
+  ReadModelStore,
+  StoredDocument,
+} from '@crm/events';
+import mongoose, { type Connection, mongo } from 'mongoose';
+
+const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
+const FIELD_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
+const DUPLICATE_KEY = 11000;
+const NAMESPACE_EXISTS = 48;
+/**
+ * Write rounds of one commit before giving up. A second round follows only a duplicate-key
+ * error, i.e. another writer of the same read model (or a redelivered batch) got there first.
+ */
+const MAX_COMMIT_ROUNDS = 5;
+
+/** One read-model document: the projection's document under the position guard. */
+interface Row {
+  _id: string;
+  position: number;
+  doc: unknown;
+}
+
+interface CheckpointRow {
+  _id: string;
+  position: number;
+}
+
+function collectionName(key: string): string {
+  if (!KEY_PATTERN.test(key)) throw new Error(`invalid read-model key ${key}`);
+  return `rm_${key}`;
+}
+
+function docPath(field: string): string {
+  // The pattern also keeps `$` operators and empty path segments out of the queries.
+  if (!FIELD_PATTERN.test(field) || field.split('.').includes('')) {
+    throw new Error(`invalid document field ${field}`);
+  }
+  return `doc.${field}`;
+}
+
+/** Writes a change only over an older version of its document (or where there is none). */
+function upsertIfNewer(change: StoredDocument<unknown>): mongo.AnyBulkWriteOperation<Row> {
+  return {
+    updateOne: {
+      filter: { _id: change.id, position: { $lt: change.position } },
+      update: { $set: { position: change.position, doc: change.doc } },
+      upsert: true,
+    },
+  };
+}
+
+function isServerError(error: unknown, code: number): boolean {
+  return error instanceof mongo.MongoServerError && error.code === code;
+}
+
+export interface MongoReadModelStoreOptions {
+  /** Database to use instead of the one named in the URL. */
+  readonly dbName?: string;
+  readonly serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * The production read-model store, through mongoose's connection: a collection per read
+ * model (`rm_<key>`) of `{ _id, position, doc }` and a `checkpoints` collection.
+ *
+ * No transactions: MongoDB needs a replica set for them and FerretDB v1 has none, so a
+ * commit is two writes, documents first, then the checkpoint. That is safe because every
+ * write is guarded by position: a document is only replaced by a change from a later event
+ * (`position < event position` in the upsert's filter) and the checkpoint only moves forward
+ * (`$max`). A crash between the two writes leaves documents ahead of the checkpoint; the
+ * runner then redelivers those events, finds the documents at or past their positions and
+ * skips them (`applyEvent`), and even a change that still reaches `commit` matches no filter.
+ * The checkpoint never runs ahead of the documents, since it is written only after them.
+ * What readers can see is a batch half applied: each document is right for some position,
+ * not all documents for the same one, which eventually consistent reads accept anyway.
+ */
+export class MongoReadModelStore implements ReadModelStore {
+  private readonly db: mongo.Db;
+  private readonly checkpoints: mongo.Collection<CheckpointRow>;
+
+  /** Opens its own connection, which `close()` closes. */
+  static async connect(
+    url: string,
+    options: MongoReadModelStoreOptions = {},
+  ): Promise<MongoReadModelStore> {
+    const connection = await mongoose.createConnection(url, options).asPromise();
+    return new MongoReadModelStore(connection, true);
+  }
+
+  /** On an open connection; `close()` leaves it open unless `ownsConnection`. */
+  constructor(
+    private readonly connection: Connection,
+    private readonly ownsConnection = false,
+  ) {
+    if (!connection.db) throw new Error('the mongoose connection is not open');
+    this.db = connection.db;
+    this.checkpoints = this.db.collection<CheckpointRow>('checkpoints');
+  }
+
+  async ensure(definition: ReadModelDefinition): Promise<void> {
+    const name = collectionName(definition.key);
+    // The field, then _id: equality on the field, then find()'s id order and cursor.
+    const indexes = definition.indexes.map((field) => ({ key: { [docPath(field)]: 1, _id: 1 } }));
+    try {
+      await this.db.createCollection(name);
+    } catch (error) {
+      if (!isServerError(error, NAMESPACE_EXISTS)) throw error;
+    }
+    if (indexes.length > 0) await this.db.collection(name).createIndexes(indexes);
+  }
+
+  async checkpoint(key: string): Promise<number> {
+    collectionName(key);
+    const row = await this.checkpoints.findOne({ _id: key });
+    return row?.position ?? 0;
+  }
+
+  async load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
+    const found = new Map<string, StoredDocument<D>>();
+    if (ids.length === 0) return found;
+    const rows = await this.rows(key)
+      .find({ _id: { $in: [...ids] } })
+      .toArray();
+    for (const row of rows) {
+      found.set(row._id, { id: row._id, position: row.position, doc: row.doc as D | null });
+    }
+    return found;
+  }
+
+  async find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    // MongoDB reads limit 0 as "no limit"; the port means "nothing".
+    if (query.limit <= 0) return [];
+    const where = Object.entries(query.where ?? {}).map(([field, value]) => [
+      docPath(field),
+      value,
+    ]);
+    const filter: mongo.Filter<Row> = {
+      ...(Object.fromEntries(where) as Record<string, string | number | boolean>),
+      doc: { $ne: null },
+      ...(query.afterId !== undefined && { _id: { $gt: query.afterId } }),
+    };
+    const rows = await this.rows(key)
+      .find(filter, { projection: { doc: 1 } })
+      .sort({ _id: 1 })
+      .limit(query.limit)
+      .toArray();
+    return rows.map((row) => row.doc as D);
+  }
+
+  async commit(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+  ): Promise<void> {
+    const rows = this.rows(key);
+    let pending = changes;
+    for (let round = 1; pending.length > 0; round++) {
+      try {
+        // ignoreUndefined: like the embedded store's JSON, undefined members are left out.
+        await rows.bulkWrite(pending.map(upsertIfNewer), { ordered: true, ignoreUndefined: true });
+        break;
+      } catch (error) {
+        // A guarded upsert whose filter missed an existing document tries to insert it and
+        // hits its _id: that document is at or past the change, i.e. already applied.
+        if (!isServerError(error, DUPLICATE_KEY) || round === MAX_COMMIT_ROUNDS) throw error;
+        pending = await this.stillNewer(key, pending);
+      }
+    }
+    await this.checkpoints.updateOne(
+      { _id: key },
+      { $max: { position: checkpoint } },
+      { upsert: true },
+    );
+  }
+
+  async reset(key: string): Promise<void> {
+    // Checkpoint first: a crash in between leaves old documents under checkpoint 0, which the
+    // rebuild's next reset clears. The other order could leave a checkpoint past documents
+    // that no longer exist, and nothing would ever write them again.
+    await this.checkpoints.deleteOne({ _id: key });
+    await this.rows(key).drop();
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.connection.close();
+  }
+
+  private rows(key: string): mongo.Collection<Row> {
+    return this.db.collection<Row>(collectionName(key));
+  }
+
+  /**
+   * The changes still ahead of their stored documents, after a duplicate-key error. Which
+   * writes of the failed bulk ran is read back rather than taken from the error: FerretDB v1
+   * ignores `ordered: false` and reports its first error at index 0 whatever the write.
+   */
+  private async stillNewer(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+  ): Promise<StoredDocument<unknown>[]> {
+    const stored = await this.rows(key)
+      .find({ _id: { $in: changes.map((c) => c.id) } }, { projection: { position: 1 } })
+      .toArray();
+    const positions = new Map(stored.map((row) => [row._id, row.position]));
+    return changes.filter((c) => (positions.get(c.id) ?? -Infinity) < c.position);
+  }
+}

@@ -1,0 +1,3 @@
+export type { PostgresOptions } from './schema';
+export * from './postgres-event-store';
+export * from './postgres-subject-key-store';
