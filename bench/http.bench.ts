@@ -16,7 +16,11 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -50,12 +54,22 @@ export async function httpBench(): Promise<BenchResult[]> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: String(port), DATA_DIR: dir, JWT_SECRET: SECRET, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dir,
+        JWT_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {
       await waitReady(url, child);
-      const token = await mintToken(SECRET, 'quick-sales-crm', { employeeId: 'bench', team: 'sales', roles: ['rep'] });
+      const token = await mintToken(SECRET, 'quick-sales-crm', {
+        employeeId: 'bench',
+        team: 'sales',
+        roles: ['rep'],
+      });
       const register: autocannon.Options = {
         url: `${url}/contacts`,
         method: 'POST',
@@ -79,14 +93,23 @@ export async function httpBench(): Promise<BenchResult[]> {
       const details = {
         registerRequestsPerSecond: writes.requests.average,
         noopRequestsPerSecond: noop.requests.average,
-        registerLatencyMs: { p50: writes.latency.p50, p99: writes.latency.p99, max: writes.latency.max },
+        registerLatencyMs: {
+          p50: writes.latency.p50,
+          p99: writes.latency.p99,
+          max: writes.latency.max,
+        },
         noopLatencyMs: { p50: noop.latency.p50, p99: noop.latency.p99 },
         connections: CONNECTIONS,
         seconds: SECONDS,
         registered: writes.requests.total,
       };
       return [
-        result('http.register-contact', writes.requests.average / noop.requests.average, 0.3, details),
+        result(
+          'http.register-contact',
+          writes.requests.average / noop.requests.average,
+          0.3,
+          details,
+        ),
         upperBound('http.register-contact.p50', writes.latency.p50, 'ms', null, details),
         upperBound('http.register-contact.p99', writes.latency.p99, 'ms', 50, details),
       ];

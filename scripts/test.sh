@@ -17,6 +17,8 @@ if [[ "${CRM_SKIP_ENGINES:-}" != "1" ]]; then
   bash scripts/engines/up.sh
   # shellcheck disable=SC1091
   source .engines/env.sh
+  # With the engines provided, a missing validator is a failure, not a skip.
+  export K8S_VALIDATOR_REQUIRED=1
 fi
 
 step "typecheck"

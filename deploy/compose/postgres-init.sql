@@ -1,0 +1,4 @@
+-- Runs once, when docker-compose.yml's PostgreSQL starts on an empty volume: one database per
+-- service that keeps its events in PostgreSQL (database per service; nothing is shared).
+CREATE DATABASE activities;
+CREATE DATABASE adoption_analytics;
