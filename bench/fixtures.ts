@@ -55,6 +55,7 @@ export function person(n: number, variant = 0): { name: string; email: string; p
   return {
     name: `${first} ${last}`,
     email: `${first.toLowerCase()}.${last.toLowerCase()}${n}@example-${n % 97}.com`,
-    phone: `+49 30 ${String(1_000_000 + ((n * 7919 + variant * 104_729) % 9_000_000))}`,
+    // E.164 without spaces: the contracts' phone pattern.
+    phone: `+4930${String(1_000_000 + ((n * 7919 + variant * 104_729) % 9_000_000))}`,
   };
 }

@@ -25,6 +25,27 @@ export function result(
   return { name, value: round(value, 3), unit: 'ratio', target, met: value >= target, details };
 }
 
+/**
+ * A figure with an upper bound (a latency): met when value <= target. A null target reports
+ * the figure without judging it.
+ */
+export function upperBound(
+  name: string,
+  value: number,
+  unit: string,
+  target: number | null,
+  details: Readonly<Record<string, unknown>>,
+): BenchResult {
+  return {
+    name,
+    value: round(value, 3),
+    unit,
+    target: target ?? Number.NaN,
+    met: target === null || value <= target,
+    details,
+  };
+}
+
 export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
