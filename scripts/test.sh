@@ -25,6 +25,8 @@ step "typecheck"
 npx tsc -p tsconfig.json
 
 step "lint (type-checked ESLint, Nx module boundaries)"
+# The boundaries rule reads Nx's cached project graph; without it the rule is skipped.
+npx nx show projects >/dev/null
 npx eslint . --max-warnings 0
 
 step "format"

@@ -1,7 +1,13 @@
-import { EVENT_STORE } from '@crm/platform';
+import { EVENT_STORE, READ_MODELS } from '@crm/platform';
+import { contactListProjection } from '../src/contacts/read-models/contact-list/contact-list.projection';
 import type { TestApp } from '@crm/platform/testing';
 import { eventually } from '@crm/events/testing';
-import { CONTACT_EVENT_CONTRACTS, type EventStore } from '@crm/events';
+import {
+  CONTACT_EVENT_CONTRACTS,
+  type EventStore,
+  projectionKey,
+  type ReadModelStore,
+} from '@crm/events';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
@@ -227,6 +233,31 @@ describe('contacts API', () => {
       });
       expect([...seen].sort()).toEqual(seen);
       expect(new Set(seen).size).toBe(seen.length);
+    });
+
+    it('stores personal fields sealed in the read model and reveals them when listed', async () => {
+      const { body } = await register({ ...ada, name: 'Grace Hopper' }).expect(201);
+      const readModels = service.app.get<ReadModelStore>(READ_MODELS);
+      await eventually(async () => {
+        const stored = (await readModels.load(projectionKey(contactListProjection), [body.id])).get(
+          body.id,
+        )?.doc;
+        expect(stored).toMatchObject({ id: body.id, kind: 'person' });
+        expect(JSON.stringify(stored)).not.toMatch(
+          /Grace Hopper|ada\.lovelace@example\.com|\+442079460958/,
+        );
+      });
+      const listed = await request(service.server)
+        .get('/contacts?limit=100')
+        .set('Authorization', rep)
+        .expect(200);
+      expect(listed.body.items).toContainEqual(
+        expect.objectContaining({
+          id: body.id,
+          name: 'Grace Hopper',
+          primaryEmail: 'ada.lovelace@example.com',
+        }),
+      );
     });
 
     it('rejects a forged cursor and out-of-range limits with 400', async () => {

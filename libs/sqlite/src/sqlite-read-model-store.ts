@@ -25,7 +25,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly statements = new Map<string, Statement>();
 
   constructor(file: string) {
-    this.db = openDatabase(file);
+    this.db = openDatabase(file, { rebuildable: true });
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       read_model TEXT PRIMARY KEY,
       position   INTEGER NOT NULL

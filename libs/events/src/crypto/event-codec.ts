@@ -6,6 +6,28 @@ import type { SubjectKeyStore } from './subject-key-store.port';
 /** Data member that carries an event's personal fields, sealed with the stream's key. */
 export const SEALED_FIELD = '$personal';
 
+/**
+ * A personal value left sealed. Read models store it as it is and reveal it only when they
+ * are read, so rebuilding them never decrypts, and once the subject's key is destroyed
+ * every read model stops showing the value at the same moment.
+ */
+export interface SealedValue {
+  readonly $sealed: string;
+  readonly subject: string;
+  readonly field: string;
+}
+export type Personal<T> = T | SealedValue;
+/** A document with its sealed values revealed (null where the subject was erased). */
+export type Revealed<T> = { [K in keyof T]: Exclude<T[K], SealedValue> };
+
+export function isSealedValue(value: unknown): value is SealedValue {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as SealedValue).$sealed === 'string'
+  );
+}
+
 type Data = Record<string, unknown>;
 
 /**
@@ -45,6 +67,51 @@ export class EventCodec {
     const decoded: DecodedEvent<E>[] = [];
     for (const event of events) decoded.push(await this.decodeOne<E>(event));
     return decoded;
+  }
+
+  /**
+   * Decodes without decrypting: personal fields become SealedValue references, to be
+   * revealed when read. Needs no key lookups, so replaying the log stays cheap.
+   */
+  decodeSealed<E extends DomainEvent>(events: readonly RecordedEvent[]): DecodedEvent<E>[] {
+    return events.map((event) => {
+      const { personalFields } = this.contracts.get(event.type);
+      const stored = event.data as Data;
+      const sealed = stored[SEALED_FIELD];
+      if (personalFields.length === 0 || typeof sealed !== 'string') {
+        return { ...event, erased: false } as unknown as DecodedEvent<E>;
+      }
+      const data: Data = {};
+      for (const [field, value] of Object.entries(stored))
+        if (field !== SEALED_FIELD) data[field] = value;
+      for (const field of personalFields)
+        data[field] = { $sealed: sealed, subject: event.streamId, field };
+      return { ...event, data, erased: false } as unknown as DecodedEvent<E>;
+    });
+  }
+
+  /** Replaces every SealedValue in the documents by its clear value, or null once erased. */
+  async reveal<T>(docs: readonly T[]): Promise<Revealed<T>[]> {
+    const opened = new Map<string, Data | null>();
+    const openOnce = async (value: SealedValue): Promise<unknown> => {
+      const id = `${value.subject}\n${value.$sealed}`;
+      let personal = opened.get(id);
+      if (personal === undefined) {
+        const key = await this.key(value.subject);
+        personal = key ? (open(key, value.subject, value.$sealed) as Data) : null;
+        opened.set(id, personal);
+      }
+      return personal ? (personal[value.field] ?? null) : null;
+    };
+    const walk = async (value: unknown): Promise<unknown> => {
+      if (isSealedValue(value)) return openOnce(value);
+      if (Array.isArray(value)) return Promise.all(value.map(walk));
+      if (typeof value !== 'object' || value === null) return value;
+      const out: Data = {};
+      for (const [field, inner] of Object.entries(value)) out[field] = await walk(inner);
+      return out;
+    };
+    return (await Promise.all(docs.map(walk))) as Revealed<T>[];
   }
 
   /** Forgets cached keys of a subject (after its key was destroyed). */

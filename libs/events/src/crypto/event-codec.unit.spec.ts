@@ -212,3 +212,58 @@ describe('event codec', () => {
     });
   });
 });
+
+describe('event codec, sealed decoding for read models', () => {
+  const keys = new InMemorySubjectKeyStore(generateDataKey);
+  const codec = new EventCodec(
+    new ContractRegistry([
+      contract('ContactRegistered', ['name', 'email']),
+      contract('ContactArchived', []),
+    ]),
+    keys,
+  );
+
+  it('given a stored event, decodeSealed leaves personal fields sealed and needs no key', async () => {
+    const stored = recorded(
+      'contact-9',
+      'ContactRegistered',
+      await codec.encodeData('contact-9', registered('9')),
+    );
+    const [event] = codec.decodeSealed([stored]);
+    expect(event?.data).toMatchObject({ contactId: '9', team: 'sales', score: 7 });
+    expect(JSON.stringify(event?.data)).not.toMatch(/Zoë|zoe@example\.com/);
+    expect((event?.data as { name: unknown }).name).toEqual({
+      $sealed: expect.any(String),
+      subject: 'contact-9',
+      field: 'name',
+    });
+  });
+
+  it('reveals sealed values anywhere in a document, and null once the key is destroyed', async () => {
+    const stored = recorded(
+      'contact-10',
+      'ContactRegistered',
+      await codec.encodeData('contact-10', registered('10')),
+    );
+    const [event] = codec.decodeSealed<ContactRegistered>([stored]);
+    const doc = {
+      id: '10',
+      name: event?.data.name,
+      contacts: [{ email: event?.data.email }],
+      kind: 'person',
+    };
+    expect(await codec.reveal([doc])).toEqual([
+      { id: '10', name: 'Zoë Ωmega', contacts: [{ email: 'zoe@example.com' }], kind: 'person' },
+    ]);
+    await keys.destroy('contact-10');
+    codec.forget('contact-10');
+    expect(await codec.reveal([doc])).toEqual([
+      { id: '10', name: null, contacts: [{ email: null }], kind: 'person' },
+    ]);
+  });
+
+  it('passes events without personal fields through unchanged', () => {
+    const stored = recorded('contact-11', 'ContactArchived', archived('11').data);
+    expect(codec.decodeSealed([stored])[0]?.data).toEqual({ contactId: '11', reason: 'duplicate' });
+  });
+});

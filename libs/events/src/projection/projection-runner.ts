@@ -6,6 +6,12 @@ import type { ReadModelStore, StoredDocument } from './read-model-store.port';
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
+  /**
+   * While catching up, changed documents stay in memory across batches and are committed
+   * with the checkpoint once this many are pending (or when caught up): far fewer writes
+   * during a rebuild. Crash-safe because the checkpoint is written with them.
+   */
+  readonly maxPendingDocuments?: number;
   /** Reported when a batch fails; the runner retries it after a growing delay. */
   readonly onError?: (error: unknown, projection: string) => void;
   readonly maxRetryDelayMs?: number;
@@ -26,6 +32,9 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly handled: ReadonlySet<string>;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  /** Folded but not yet committed, up to `pendingPosition`. */
+  private readonly pending = new Map<string, StoredDocument<D>>();
+  private pendingPosition = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -52,6 +61,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     this.retryTimer = null;
     await this.subscription?.stop();
     this.subscription = null;
+    await this.flush();
   }
 
   /** Drops the read model and folds the whole log again from position 0. */
@@ -80,6 +90,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private subscribe(): void {
     this.subscription = this.store.subscribe(this.checkpoint, (batch) => this.apply(batch), {
       batchSize: this.options.batchSize ?? 1000,
+      onCaughtUp: () => this.flush(),
       onError: (error) => this.retryLater(error),
     });
   }
@@ -87,6 +98,9 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private retryLater(error: unknown): void {
     this.options.onError?.(error, this.key);
     this.subscription = null;
+    // What was folded since the last commit is dropped and folded again from the checkpoint.
+    this.pending.clear();
+    this.pendingPosition = 0;
     const delay = Math.min(100 * 2 ** this.failures++, this.options.maxRetryDelayMs ?? 30_000);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -108,13 +122,30 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private async apply(batch: readonly RecordedEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (!last) return;
-    const events = await this.codec.decode<E>(batch.filter((e) => this.handled.has(e.type)));
+    const handled = batch.filter((e) => this.handled.has(e.type));
+    const events =
+      this.projection.personalData === 'revealed'
+        ? await this.codec.decode<E>(handled)
+        : this.codec.decodeSealed<E>(handled);
     const ids = [...new Set(events.map((e) => this.projection.documentId(e)))];
-    const docs = await this.readModels.load<D>(this.key, ids);
-    const changed = new Map<string, StoredDocument<D>>();
-    for (const event of events) this.fold(docs, changed, event);
-    await this.readModels.commit(this.key, [...changed.values()], last.position);
-    this.checkpoint = last.position;
+    const docs = await this.readModels.load<D>(
+      this.key,
+      ids.filter((id) => !this.pending.has(id)),
+    );
+    for (const [id, doc] of this.pending) docs.set(id, doc);
+    for (const event of events) this.fold(docs, event);
+    this.pendingPosition = last.position;
+    if (this.pending.size >= (this.options.maxPendingDocuments ?? 20_000)) await this.flush();
+    // While catching up every read resolves at once; yield so HTTP, health checks and
+    // timers of the process keep running during a long rebuild.
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingPosition <= this.checkpoint) return;
+    await this.readModels.commit(this.key, [...this.pending.values()], this.pendingPosition);
+    this.pending.clear();
+    this.checkpoint = this.pendingPosition;
     this.failures = 0;
     this.settleWaiters();
   }
@@ -128,15 +159,11 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     }
   }
 
-  private fold(
-    docs: Map<string, StoredDocument<D>>,
-    changed: Map<string, StoredDocument<D>>,
-    event: DecodedEvent<E>,
-  ): void {
+  private fold(docs: Map<string, StoredDocument<D>>, event: DecodedEvent<E>): void {
     const id = this.projection.documentId(event);
     const next = applyEvent(this.projection, docs.get(id), event);
     if (!next) return;
     docs.set(id, next);
-    changed.set(id, next);
+    this.pending.set(id, next);
   }
 }

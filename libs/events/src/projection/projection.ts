@@ -17,6 +17,12 @@ export interface Projection<D, E extends DomainEvent = DomainEvent> {
   evolve(doc: D | null, event: DecodedEvent<E>): D | null;
   /** Document fields the embedded store indexes for the read model's queries. */
   readonly indexes?: readonly string[];
+  /**
+   * `sealed` (default): personal fields reach `evolve` as SealedValue references that the
+   * read model stores as they are and reveals when read (EventCodec.reveal). `revealed`:
+   * decrypted, for projections that must look inside personal values.
+   */
+  readonly personalData?: 'sealed' | 'revealed';
 }
 
 export function projectionKey(projection: Pick<Projection<unknown>, 'name' | 'version'>): string {

@@ -38,7 +38,10 @@ export function startCatchUp(
           await handler(batch);
           position = batch[batch.length - 1]?.position ?? position;
         }
-        if (batch.length < batchSize) await appended;
+        if (batch.length < batchSize) {
+          await options.onCaughtUp?.();
+          await appended;
+        }
       } finally {
         iteration.abort();
         abort.signal.removeEventListener('abort', stopIteration);

@@ -17,6 +17,8 @@ export type BatchHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
 export interface SubscribeOptions {
   readonly batchSize?: number;
+  /** Called each time the subscription has delivered everything there is, before it waits. */
+  readonly onCaughtUp?: () => Promise<void>;
   /** Called when the handler throws; the subscription stops. */
   readonly onError?: (error: unknown) => void;
 }

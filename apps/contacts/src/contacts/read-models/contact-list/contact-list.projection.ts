@@ -1,13 +1,16 @@
-import type { ContactEvent, PartyKind, Projection, Relationship } from '@crm/events';
+import type { ContactEvent, PartyKind, Personal, Projection, Relationship } from '@crm/events';
 
-/** One row of the contact list: what list screens and filters need. */
+/**
+ * One row of the contact list: what list screens and filters need. Personal fields stay
+ * sealed in storage and are revealed when a page is read (null once erased).
+ */
 export interface ContactListItem {
   readonly id: string;
   readonly kind: PartyKind;
   readonly relationship: Relationship;
-  readonly name: string | null;
-  readonly primaryEmail: string | null;
-  readonly primaryPhone: string | null;
+  readonly name: Personal<string> | null;
+  readonly primaryEmail: Personal<string> | null;
+  readonly primaryPhone: Personal<string> | null;
   readonly revision: number;
   readonly registeredAt: string;
   readonly updatedAt: string;

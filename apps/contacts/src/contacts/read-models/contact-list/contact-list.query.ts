@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type PartyKind, type ReadModelStore, type Relationship, projectionKey } from '@crm/events';
+import {
+  EventCodec,
+  type PartyKind,
+  type ReadModelStore,
+  type Relationship,
+  type Revealed,
+  projectionKey,
+} from '@crm/events';
 import { READ_MODELS, ValidationFailed } from '@crm/platform';
 import { type ContactListItem, contactListProjection } from './contact-list.projection';
 
@@ -11,7 +18,7 @@ export interface ContactListFilter {
 }
 
 export interface ContactListPage {
-  readonly items: ContactListItem[];
+  readonly items: Revealed<ContactListItem>[];
   /** Pass as `cursor` for the next page; null on the last page. */
   readonly nextCursor: string | null;
 }
@@ -38,7 +45,10 @@ function decodeCursor(cursor: string): string {
 export class ContactListQuery {
   private readonly key = projectionKey(contactListProjection);
 
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModelStore) {}
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    private readonly codec: EventCodec,
+  ) {}
 
   async page(filter: ContactListFilter): Promise<ContactListPage> {
     const where: Record<string, string> = {};
@@ -52,7 +62,7 @@ export class ContactListQuery {
     const page = items.slice(0, filter.limit);
     const last = page[page.length - 1];
     return {
-      items: page,
+      items: await this.codec.reveal(page),
       nextCursor: items.length > filter.limit && last ? encodeCursor(last.id) : null,
     };
   }
