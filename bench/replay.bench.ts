@@ -3,6 +3,7 @@ import {
   CONTACT_EVENT_CONTRACTS,
   ContractRegistry,
   EventCodec,
+  type Revealed,
   ProjectionRunner,
   projectionKey,
 } from '@crm/events';
@@ -66,21 +67,16 @@ function rawScan(file: string): { seconds: number; rows: number } {
 async function replay(
   dir: string,
   head: number,
-): Promise<{ seconds: number; firstContact: ContactListItem | null }> {
+): Promise<{ seconds: number; firstContact: Revealed<ContactListItem> | null }> {
   const store = new SqliteEventStore(join(dir, 'events.db'));
   const keys = new SqliteSubjectKeyStore(join(dir, 'keys.db'));
   const readModels = new SqliteReadModelStore(join(dir, 'read-models.db'));
-  const runner = new ProjectionRunner(
-    store,
-    new EventCodec(new ContractRegistry(CONTACT_EVENT_CONTRACTS), keys),
-    readModels,
-    contactListProjection,
-    {
-      onError: (error) => {
-        progress(`projection error: ${String(error)}`);
-      },
+  const codec = new EventCodec(new ContractRegistry(CONTACT_EVENT_CONTRACTS), keys);
+  const runner = new ProjectionRunner(store, codec, readModels, contactListProjection, {
+    onError: (error) => {
+      progress(`projection error: ${String(error)}`);
     },
-  );
+  });
   const start = process.hrtime.bigint();
   try {
     await runner.start();
@@ -99,8 +95,12 @@ async function replay(
     }
     const seconds = secondsSince(start);
     const expected = expectedFirstContact();
-    const docs = await readModels.load<ContactListItem>(runner.key, [expected.id]);
-    return { seconds, firstContact: docs.get(expected.id)?.doc ?? null };
+    // The read model keeps personal fields sealed; reveal them as the list query does.
+    const doc = (await readModels.load<ContactListItem>(runner.key, [expected.id])).get(
+      expected.id,
+    )?.doc;
+    const [firstContact] = doc ? await codec.reveal([doc]) : [];
+    return { seconds, firstContact: firstContact ?? null };
   } finally {
     await runner.stop();
     await store.close();

@@ -10,8 +10,9 @@ export interface BenchResult {
   readonly name: string;
   readonly value: number;
   readonly unit: string;
-  /** Lower bound: the figure meets its target when value >= target. */
-  readonly target: number;
+  readonly target: number | null;
+  /** `min`: met when value >= target (ratios); `max`: met when value <= target (latencies). */
+  readonly bound: 'min' | 'max';
   readonly met: boolean;
   readonly details: Readonly<Record<string, unknown>>;
 }
@@ -22,7 +23,15 @@ export function result(
   target: number,
   details: Readonly<Record<string, unknown>>,
 ): BenchResult {
-  return { name, value: round(value, 3), unit: 'ratio', target, met: value >= target, details };
+  return {
+    name,
+    value: round(value, 3),
+    unit: 'ratio',
+    target,
+    bound: 'min',
+    met: value >= target,
+    details,
+  };
 }
 
 /**
@@ -40,7 +49,8 @@ export function upperBound(
     name,
     value: round(value, 3),
     unit,
-    target: target ?? Number.NaN,
+    target,
+    bound: 'max',
     met: target === null || value <= target,
     details,
   };
@@ -57,8 +67,8 @@ export function formatTable(results: readonly BenchResult[]): string {
     r.name,
     r.value.toFixed(3),
     r.unit,
-    `>= ${r.target}`,
-    r.met ? 'yes' : 'NO',
+    r.target === null ? '-' : `${r.bound === 'min' ? '>=' : '<='} ${r.target}`,
+    r.target === null ? '-' : r.met ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),

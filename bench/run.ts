@@ -1,12 +1,14 @@
 import { appendBench } from './append.bench';
+import { httpBench } from './http.bench';
 import { progress } from './fixtures';
 import { replayBench } from './replay.bench';
 import { type BenchResult, formatTable, writeResults } from './report';
 
 /** Every figure by name; `npm run bench -- append` runs only the named ones, in this order. */
-const FIGURES: Readonly<Record<string, () => Promise<BenchResult>>> = {
+const FIGURES: Readonly<Record<string, () => Promise<BenchResult | BenchResult[]>>> = {
   append: appendBench,
   replay: replayBench,
+  http: httpBench,
 };
 
 async function main(args: readonly string[]): Promise<void> {
@@ -20,7 +22,7 @@ async function main(args: readonly string[]): Promise<void> {
   for (const [name, run] of Object.entries(FIGURES)) {
     if (args.length > 0 && !args.includes(name)) continue;
     progress(`running ${name}`);
-    results.push(await run());
+    results.push(...[await run()].flat());
   }
   process.stdout.write(`${formatTable(results)}\n`);
   // The results path is the last line on purpose: scripts pick it up with `tail -n 1`.

@@ -3,4 +3,6 @@
 # named ones. The last line printed is the path of the JSON results file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The HTTP figure runs the built service as its own process.
+npx nx build contacts --output-style=static >/dev/null
 exec npx tsx bench/run.ts "$@"
