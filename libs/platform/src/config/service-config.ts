@@ -14,9 +14,13 @@ export interface ServiceConfig {
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
-  readonly eventStore: 'sqlite' | 'postgres';
+  readonly eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
+  /** Where the crypto-shredding keys live: with the events, or PostgreSQL for KurrentDB. */
+  readonly keyStore: 'sqlite' | 'postgres';
+  /** Set when EVENT_STORE=kurrentdb. */
+  readonly kurrentdb: { readonly connectionString: string } | null;
   readonly readModels: 'embedded' | 'mongodb';
-  /** Set when EVENT_STORE=postgres (and the key store lives there too). */
+  /** Set when the event store or the key store is PostgreSQL. */
   readonly postgres: { readonly url: string; readonly schema: string } | null;
   /** Set when READ_MODELS=mongodb. */
   readonly mongodb: { readonly url: string; readonly database: string } | null;
@@ -52,7 +56,12 @@ export function loadServiceConfig(
       }),
       HTTP_BODY_LIMIT_BYTES: num({ default: 65_536 }),
       SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
-      EVENT_STORE: str({ default: 'sqlite', choices: ['sqlite', 'postgres'] as const }),
+      EVENT_STORE: str({
+        default: 'sqlite',
+        choices: ['sqlite', 'postgres', 'kurrentdb'] as const,
+      }),
+      EVENTSTORE_CONNECTION_STRING: str({ default: '' }),
+      KEY_STORE: str({ default: '', choices: ['', 'sqlite', 'postgres'] as const }),
       POSTGRES_URL: str({ default: '' }),
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
@@ -76,13 +85,33 @@ export function loadServiceConfig(
       throw new ConfigError({ [name]: 'must be a positive integer' });
     }
   }
-  const requiredWith = (name: 'POSTGRES_URL' | 'MONGODB_URL', when: string) => {
+  const requiredWith = (
+    name: 'POSTGRES_URL' | 'MONGODB_URL' | 'EVENTSTORE_CONNECTION_STRING',
+    when: string,
+  ) => {
     if (vars[name] === '') throw new ConfigError({ [name]: `is required when ${when}` });
     return vars[name];
   };
+  // Keys follow the events by default; with KurrentDB they need a database of their own.
+  const keyStore =
+    vars.KEY_STORE === ''
+      ? vars.EVENT_STORE === 'sqlite'
+        ? 'sqlite'
+        : 'postgres'
+      : vars.KEY_STORE;
+  const kurrentdb =
+    vars.EVENT_STORE === 'kurrentdb'
+      ? { connectionString: requiredWith('EVENTSTORE_CONNECTION_STRING', 'EVENT_STORE=kurrentdb') }
+      : null;
   const postgres =
-    vars.EVENT_STORE === 'postgres'
-      ? { url: requiredWith('POSTGRES_URL', 'EVENT_STORE=postgres'), schema: vars.POSTGRES_SCHEMA }
+    vars.EVENT_STORE === 'postgres' || keyStore === 'postgres'
+      ? {
+          url: requiredWith(
+            'POSTGRES_URL',
+            `EVENT_STORE=${vars.EVENT_STORE} and KEY_STORE=${keyStore}`,
+          ),
+          schema: vars.POSTGRES_SCHEMA,
+        }
       : null;
   const mongodb =
     vars.READ_MODELS === 'mongodb'
@@ -101,6 +130,8 @@ export function loadServiceConfig(
     bodyLimitBytes: vars.HTTP_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     eventStore: vars.EVENT_STORE,
+    keyStore,
+    kurrentdb,
     readModels: vars.READ_MODELS,
     postgres,
     mongodb,

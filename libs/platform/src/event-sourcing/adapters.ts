@@ -1,4 +1,5 @@
 import type { EventStore, ReadModelStore, SubjectKeyStore } from '@crm/events';
+import { KurrentEventStore } from '@crm/kurrentdb';
 import { MongoReadModelStore } from '@crm/mongodb';
 import { PostgresEventStore, PostgresSubjectKeyStore } from '@crm/postgres';
 import { SqliteEventStore, SqliteReadModelStore, SqliteSubjectKeyStore } from '@crm/sqlite';
@@ -6,7 +7,8 @@ import { join } from 'node:path';
 import type { ServiceConfig } from '../config/service-config';
 
 // The one place that chooses adapters from configuration; everything else sees the ports.
-// Keys live with the events: erasure must not depend on a second engine being reachable.
+// Keys live with the events (PostgreSQL next to KurrentDB): erasure must not depend on a
+// file on a scratch disk.
 
 export function openEventStore(config: ServiceConfig): Promise<EventStore> {
   if (config.postgres)
@@ -15,7 +17,7 @@ export function openEventStore(config: ServiceConfig): Promise<EventStore> {
 }
 
 export function openSubjectKeyStore(config: ServiceConfig): Promise<SubjectKeyStore> {
-  if (config.postgres) {
+  if (config.keyStore === 'postgres' && config.postgres) {
     return PostgresSubjectKeyStore.open(config.postgres.url, { schema: config.postgres.schema });
   }
   return Promise.resolve(new SqliteSubjectKeyStore(join(config.serviceDataDir, 'keys.db')));

@@ -1,0 +1,74 @@
+import { ConfigError, loadServiceConfig } from './service-config';
+
+const load = (env: NodeJS.ProcessEnv) => loadServiceConfig('contacts', 3001, env);
+const problem = (env: NodeJS.ProcessEnv): Record<string, string> => {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.variables;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('service configuration', () => {
+  it('given nothing, runs on the embedded defaults', () => {
+    expect(load({})).toMatchObject({
+      port: 3001,
+      host: '127.0.0.1',
+      eventStore: 'sqlite',
+      keyStore: 'sqlite',
+      readModels: 'embedded',
+      postgres: null,
+      mongodb: null,
+      kurrentdb: null,
+      jwtSecret: null,
+    });
+  });
+
+  it('names each invalid variable', () => {
+    expect(Object.keys(problem({ PORT: 'abc', LOG_LEVEL: 'loud' })).sort()).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+    ]);
+    expect(problem({ JWT_SECRET: 'short' })).toHaveProperty('JWT_SECRET');
+    expect(problem({ EVENT_STORE: 'mysql' })).toHaveProperty('EVENT_STORE');
+    expect(problem({ HTTP_BODY_LIMIT_BYTES: '0' })).toHaveProperty('HTTP_BODY_LIMIT_BYTES');
+  });
+
+  it('given EVENT_STORE=postgres, requires POSTGRES_URL and keeps the keys there', () => {
+    expect(problem({ EVENT_STORE: 'postgres' })).toHaveProperty('POSTGRES_URL');
+    expect(load({ EVENT_STORE: 'postgres', POSTGRES_URL: 'postgres://db/crm' })).toMatchObject({
+      keyStore: 'postgres',
+      postgres: { url: 'postgres://db/crm', schema: 'contacts' },
+    });
+  });
+
+  it('given EVENT_STORE=kurrentdb, requires its connection string and a PostgreSQL for the keys', () => {
+    expect(problem({ EVENT_STORE: 'kurrentdb' })).toHaveProperty('EVENTSTORE_CONNECTION_STRING');
+    expect(
+      problem({
+        EVENT_STORE: 'kurrentdb',
+        EVENTSTORE_CONNECTION_STRING: 'kurrentdb://k:2113?tls=false',
+      }),
+    ).toHaveProperty('POSTGRES_URL');
+    expect(
+      load({
+        EVENT_STORE: 'kurrentdb',
+        EVENTSTORE_CONNECTION_STRING: 'kurrentdb://k:2113?tls=false',
+        POSTGRES_URL: 'postgres://db/crm',
+      }),
+    ).toMatchObject({
+      eventStore: 'kurrentdb',
+      keyStore: 'postgres',
+      kurrentdb: { connectionString: 'kurrentdb://k:2113?tls=false' },
+    });
+  });
+
+  it('given READ_MODELS=mongodb, requires MONGODB_URL', () => {
+    expect(problem({ READ_MODELS: 'mongodb' })).toHaveProperty('MONGODB_URL');
+    expect(load({ READ_MODELS: 'mongodb', MONGODB_URL: 'mongodb://m/' })).toMatchObject({
+      mongodb: { url: 'mongodb://m/', database: 'crm_contacts' },
+    });
+  });
+});
