@@ -11,8 +11,10 @@ import type { ServiceConfig } from '../config/service-config';
 // file on a scratch disk.
 
 export function openEventStore(config: ServiceConfig): Promise<EventStore> {
-  if (config.postgres)
+  if (config.kurrentdb) return KurrentEventStore.open(config.kurrentdb.connectionString);
+  if (config.eventStore === 'postgres' && config.postgres) {
     return PostgresEventStore.open(config.postgres.url, { schema: config.postgres.schema });
+  }
   return Promise.resolve(new SqliteEventStore(join(config.serviceDataDir, 'events.db')));
 }
 
