@@ -85,8 +85,10 @@ describe('docker-compose.yml', () => {
         : { variable: 'POSTGRES_URL', engine: 'postgres' };
     expect(['kurrentdb', 'postgres']).toContain(store);
     expect(env[needs.variable]).toBeDefined();
+    // Crypto-shredding keys always live in PostgreSQL (next to a KurrentDB event store too).
+    expect(env['POSTGRES_URL']).toBeDefined();
     expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(
-      ['kafka', 'mongodb', needs.engine].sort(),
+      [...new Set(['kafka', 'mongodb', 'postgres', needs.engine])].sort(),
     );
     // The secret has no default: compose refuses to start without it.
     expect(env['JWT_SECRET']).toMatch(/^\$\{JWT_SECRET:\?[^}]+\}$/);

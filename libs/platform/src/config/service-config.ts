@@ -66,7 +66,7 @@ export function loadServiceConfig(
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
       MONGODB_URL: str({ default: '' }),
-      MONGODB_DATABASE: str({ default: `crm_${service.replace(/-/g, '_')}` }),
+      MONGODB_DATABASE: str({ default: '' }),
     },
     {
       reporter: ({ errors }) => {
@@ -115,7 +115,14 @@ export function loadServiceConfig(
       : null;
   const mongodb =
     vars.READ_MODELS === 'mongodb'
-      ? { url: requiredWith('MONGODB_URL', 'READ_MODELS=mongodb'), database: vars.MONGODB_DATABASE }
+      ? {
+          url: requiredWith('MONGODB_URL', 'READ_MODELS=mongodb'),
+          // MONGODB_DATABASE, else the database named in the URL, else one per service.
+          database:
+            vars.MONGODB_DATABASE ||
+            (/^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(vars.MONGODB_URL)?.[1] ??
+              `crm_${service.replace(/-/g, '_')}`),
+        }
       : null;
   const dataDir = resolve(vars.DATA_DIR);
   return {

@@ -70,5 +70,9 @@ describe('service configuration', () => {
     expect(load({ READ_MODELS: 'mongodb', MONGODB_URL: 'mongodb://m/' })).toMatchObject({
       mongodb: { url: 'mongodb://m/', database: 'crm_contacts' },
     });
+    expect(
+      load({ READ_MODELS: 'mongodb', MONGODB_URL: 'mongodb://m:27017/contacts?authSource=admin' })
+        .mongodb?.database,
+    ).toBe('contacts');
   });
 });
