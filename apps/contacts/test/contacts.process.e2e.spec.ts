@@ -70,6 +70,44 @@ describe('the contacts service as an OS process', () => {
   );
 
   scenario(
+    'given requests at log level info, then the logs are JSON lines with request and actor, and no personal data',
+    async () => {
+      const service = await start({ LOG_LEVEL: 'info' });
+      const response = await fetch(`${service.url}/contacts?search=ada.private@example.com`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rep}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'person',
+          relationship: 'b2c',
+          name: 'Ada Secretname',
+          primaryEmail: 'ada.private@example.com',
+          primaryPhone: '+44 20 7946 0958',
+        }),
+      });
+      expect(response.status).toBe(201);
+      const lines = await eventually(() => {
+        const logged = service
+          .output()
+          .stdout.split('\n')
+          .filter((line) => line.includes('"req"'));
+        expect(logged.length).toBeGreaterThan(0);
+        return logged;
+      });
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          service: 'contacts',
+          actorId: 'alice',
+          req: expect.objectContaining({ method: 'POST', url: '/contacts' }),
+        }),
+      );
+      const all = service.output().stdout + service.output().stderr;
+      for (const secret of ['Secretname', 'ada.private', '7946', rep])
+        expect(all).not.toContain(secret);
+    },
+  );
+
+  scenario(
     'given requests in flight, when SIGTERM arrives, then they complete and the process exits 0',
     async () => {
       // A long shutdown timeout: exiting within the bounded wait below proves the drain did it.
