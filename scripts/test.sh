@@ -35,10 +35,12 @@ npx prettier --check . --log-level warn
 step "build"
 npx nx run-many -t build --output-style=static
 
+# --forceExit: a failing engine test can leave a client connected; the run must still end
+# (and report the failure) instead of hanging CI.
 step "jest: everything, embedded mode"
-npx jest --ci "$@"
+npx jest --ci --forceExit "$@"
 
 if [[ "${CRM_SKIP_ENGINES:-}" != "1" ]]; then
   step "jest: HTTP e2e suites in distributed mode (PostgreSQL + MongoDB wire)"
-  CRM_TEST_MODE=distributed npx jest --ci --selectProjects contacts --testPathPatterns 'contacts\.(e2e|bad-input\.e2e|operability\.e2e)\.spec\.ts$'
+  CRM_TEST_MODE=distributed npx jest --ci --forceExit --selectProjects contacts --testPathPatterns 'contacts\.(e2e|bad-input\.e2e|operability\.e2e)\.spec\.ts$'
 fi

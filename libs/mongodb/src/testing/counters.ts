@@ -42,6 +42,8 @@ export function counters(version = 1) {
     version,
     handles: ['CounterOpened', 'CounterIncremented', 'CounterClosed'],
     indexes: ['owner'],
+    // Queried by owner, a personal field: it must be stored revealed to be matched.
+    personalData: 'revealed',
     documentId: (event) => event.streamId,
     evolve(doc, event) {
       evolved.push(event.position);
