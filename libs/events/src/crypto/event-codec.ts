@@ -12,7 +12,8 @@ export const SEALED_FIELD = '$personal';
  * every read model stops showing the value at the same moment.
  */
 export interface SealedValue {
-  readonly $sealed: string;
+  /** The sealed blob. No `$` in the name: MongoDB refuses field names starting with it. */
+  readonly sealedWith: string;
   readonly subject: string;
   readonly field: string;
 }
@@ -24,7 +25,7 @@ export function isSealedValue(value: unknown): value is SealedValue {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as SealedValue).$sealed === 'string'
+    typeof (value as SealedValue).sealedWith === 'string'
   );
 }
 
@@ -85,7 +86,7 @@ export class EventCodec {
       for (const [field, value] of Object.entries(stored))
         if (field !== SEALED_FIELD) data[field] = value;
       for (const field of personalFields)
-        data[field] = { $sealed: sealed, subject: event.streamId, field };
+        data[field] = { sealedWith: sealed, subject: event.streamId, field };
       return { ...event, data, erased: false } as unknown as DecodedEvent<E>;
     });
   }
@@ -94,11 +95,11 @@ export class EventCodec {
   async reveal<T>(docs: readonly T[]): Promise<Revealed<T>[]> {
     const opened = new Map<string, Data | null>();
     const openOnce = async (value: SealedValue): Promise<unknown> => {
-      const id = `${value.subject}\n${value.$sealed}`;
+      const id = `${value.subject}\n${value.sealedWith}`;
       let personal = opened.get(id);
       if (personal === undefined) {
         const key = await this.key(value.subject);
-        personal = key ? (open(key, value.subject, value.$sealed) as Data) : null;
+        personal = key ? (open(key, value.subject, value.sealedWith) as Data) : null;
         opened.set(id, personal);
       }
       return personal ? (personal[value.field] ?? null) : null;

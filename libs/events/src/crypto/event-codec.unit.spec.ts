@@ -233,7 +233,7 @@ describe('event codec, sealed decoding for read models', () => {
     expect(event?.data).toMatchObject({ contactId: '9', team: 'sales', score: 7 });
     expect(JSON.stringify(event?.data)).not.toMatch(/Zoë|zoe@example\.com/);
     expect((event?.data as { name: unknown }).name).toEqual({
-      $sealed: expect.any(String),
+      sealedWith: expect.any(String),
       subject: 'contact-9',
       field: 'name',
     });
