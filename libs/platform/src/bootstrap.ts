@@ -69,7 +69,7 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log({ signal }, 'shutting down');
+    logger.log(`shutting down on ${signal}`);
     app.get(Readiness).markShuttingDown();
     const drained = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
     server.closeIdleConnections();
@@ -80,8 +80,7 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
       .then(async (clean) => {
         if (!clean) {
           logger.warn(
-            { timeoutMs: config.shutdownTimeoutMs },
-            'requests still open at the shutdown deadline; closing them',
+            `requests still open at the ${config.shutdownTimeoutMs} ms shutdown deadline; closing them`,
           );
           server.closeAllConnections();
         }
@@ -89,7 +88,7 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
         process.exit(clean ? 0 : 1);
       })
       .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+        logger.error(error, 'shutdown failed');
         process.exit(1);
       });
   };

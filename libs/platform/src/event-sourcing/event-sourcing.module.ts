@@ -54,7 +54,10 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
   register<D, E extends DomainEvent>(projection: Projection<D, E>): ProjectionRunner<D, E> {
     const runner = new ProjectionRunner(this.store, this.codec, this.readModels, projection, {
       onError: (error, readModel) =>
-        this.logger.error({ err: error, readModel }, 'read model batch failed; retrying'),
+        this.logger.error(
+          `read model ${readModel}: batch failed, retrying: ${error instanceof Error ? error.message : String(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        ),
     });
     this.runners.push(runner);
     this.metrics.readModelPositions.set(runner.key, () => runner.position);
