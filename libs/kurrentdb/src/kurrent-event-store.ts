@@ -9,7 +9,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-  startCatchUp,
+  subscribeWith,
 } from '@crm/events';
 import {
   BACKWARDS,
@@ -134,15 +134,7 @@ export class KurrentEventStore implements EventStore {
     options?: SubscribeOptions,
   ): Subscription {
     this.wakeUp.start();
-    return startCatchUp(
-      {
-        readAll: (from, max) => this.readAll(from, max),
-        waitForAppend: (s) => this.signal.wait(s),
-      },
-      afterPosition,
-      handler,
-      options,
-    );
+    return subscribeWith(this, this.signal, afterPosition, handler, options);
   }
 
   /** Stop subscriptions first: a subscription that outlives its store fails on its next read. */

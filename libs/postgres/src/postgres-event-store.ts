@@ -8,7 +8,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-  startCatchUp,
+  subscribeWith,
 } from '@crm/events';
 import type { Pool } from 'pg';
 import { appendEvents, type AppendTarget } from './append-events';
@@ -129,15 +129,7 @@ export class PostgresEventStore implements EventStore {
     handler: BatchHandler,
     options?: SubscribeOptions,
   ): Subscription {
-    return startCatchUp(
-      {
-        readAll: (from, max) => this.readAll(from, max),
-        waitForAppend: (s) => this.signal.wait(s),
-      },
-      afterPosition,
-      handler,
-      options,
-    );
+    return subscribeWith(this, this.signal, afterPosition, handler, options);
   }
 
   /** Stop subscriptions first: a subscription that outlives its store fails on its next read. */

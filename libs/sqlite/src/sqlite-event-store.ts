@@ -9,7 +9,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-  startCatchUp,
+  subscribeWith,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
 import { GroupCommit } from './group-commit';
@@ -136,15 +136,7 @@ export class SqliteEventStore implements EventStore {
     handler: BatchHandler,
     options?: SubscribeOptions,
   ): Subscription {
-    return startCatchUp(
-      {
-        readAll: (from, max) => this.readAll(from, max),
-        waitForAppend: (s) => this.signal.wait(s),
-      },
-      afterPosition,
-      handler,
-      options,
-    );
+    return subscribeWith(this, this.signal, afterPosition, handler, options);
   }
 
   async close(): Promise<void> {

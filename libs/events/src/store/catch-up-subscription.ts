@@ -94,3 +94,19 @@ export class AppendSignal {
     });
   }
 }
+
+/** What every adapter's `subscribe` is: the shared loop over its `readAll`, woken by its signal. */
+export function subscribeWith(
+  store: { readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> },
+  signal: AppendSignal,
+  afterPosition: number,
+  handler: BatchHandler,
+  options?: SubscribeOptions,
+): Subscription {
+  return startCatchUp(
+    { readAll: (from, max) => store.readAll(from, max), waitForAppend: (s) => signal.wait(s) },
+    afterPosition,
+    handler,
+    options,
+  );
+}

@@ -7,7 +7,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './event-store.port';
-import { AppendSignal, startCatchUp } from './catch-up-subscription';
+import { AppendSignal, subscribeWith } from './catch-up-subscription';
 import { assertExpectedRevision } from './errors';
 
 /** Event store held in memory: for unit tests only, it keeps nothing across restarts. */
@@ -59,15 +59,7 @@ export class InMemoryEventStore implements EventStore {
     handler: BatchHandler,
     options?: SubscribeOptions,
   ): Subscription {
-    return startCatchUp(
-      {
-        readAll: (from, max) => this.readAll(from, max),
-        waitForAppend: (s) => this.signal.wait(s),
-      },
-      afterPosition,
-      handler,
-      options,
-    );
+    return subscribeWith(this, this.signal, afterPosition, handler, options);
   }
 
   close(): Promise<void> {
