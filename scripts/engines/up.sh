@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 
 ENGINES=("$@")
-[[ ${#ENGINES[@]} -gt 0 ]] || ENGINES=(postgres ferretdb k8s-validator)
+[[ ${#ENGINES[@]} -gt 0 ]] || ENGINES=(postgres ferretdb kafka k8s-validator)
 
 mkdir -p .engines
 for engine in "${ENGINES[@]}"; do
