@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CONTACT_EVENT_CONTRACTS } from '@crm/events';
+import { CONTACT_EVENT_CONTRACTS, CONTACT_STREAM_CATEGORY, CONTACT_TOPIC } from '@crm/events';
 import { EventSourcingModule, PlatformModule, type ServiceConfig } from '@crm/platform';
 import { ContactsModule } from './contacts/contacts.module';
 
@@ -10,7 +10,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config),
-        EventSourcingModule.forRoot(CONTACT_EVENT_CONTRACTS),
+        EventSourcingModule.forRoot(CONTACT_EVENT_CONTRACTS, {
+          [CONTACT_STREAM_CATEGORY]: CONTACT_TOPIC,
+        }),
         ContactsModule,
       ],
     };

@@ -11,5 +11,6 @@ export * from './http/etag';
 export * from './health/health.controller';
 export * from './metrics/metrics';
 export * from './event-sourcing/event-sourcing.module';
+export * from './event-sourcing/kafka-relay';
 export * from './platform.module';
 export * from './bootstrap';

@@ -22,6 +22,14 @@ export interface ServiceConfig {
   readonly readModels: 'embedded' | 'mongodb';
   /** Set when the event store or the key store is PostgreSQL. */
   readonly postgres: { readonly url: string; readonly schema: string } | null;
+  /** Set when BUS=kafka: the relay publishes every event to its category topic. */
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly topicPrefix: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly retentionMs: number;
+  } | null;
   /** Set when READ_MODELS=mongodb. */
   readonly mongodb: { readonly url: string; readonly database: string } | null;
 }
@@ -65,6 +73,12 @@ export function loadServiceConfig(
       POSTGRES_URL: str({ default: '' }),
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
+      BUS: str({ default: 'embedded', choices: ['embedded', 'kafka'] as const }),
+      KAFKA_BROKERS: str({ default: '' }),
+      KAFKA_TOPIC_PREFIX: str({ default: '' }),
+      KAFKA_TOPIC_PARTITIONS: num({ default: 3 }),
+      KAFKA_TOPIC_REPLICATION_FACTOR: num({ default: 1 }),
+      KAFKA_TOPIC_RETENTION_MS: num({ default: -1 }),
       MONGODB_URL: str({ default: '' }),
       MONGODB_DATABASE: str({ default: '' }),
     },
@@ -86,7 +100,7 @@ export function loadServiceConfig(
     }
   }
   const requiredWith = (
-    name: 'POSTGRES_URL' | 'MONGODB_URL' | 'EVENTSTORE_CONNECTION_STRING',
+    name: 'POSTGRES_URL' | 'MONGODB_URL' | 'EVENTSTORE_CONNECTION_STRING' | 'KAFKA_BROKERS',
     when: string,
   ) => {
     if (vars[name] === '') throw new ConfigError({ [name]: `is required when ${when}` });
@@ -124,6 +138,24 @@ export function loadServiceConfig(
               `crm_${service.replace(/-/g, '_')}`),
         }
       : null;
+  for (const name of ['KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_REPLICATION_FACTOR'] as const) {
+    if (!Number.isInteger(vars[name]) || vars[name] <= 0) {
+      throw new ConfigError({ [name]: 'must be a positive integer' });
+    }
+  }
+  const kafka =
+    vars.BUS === 'kafka'
+      ? {
+          brokers: requiredWith('KAFKA_BROKERS', 'BUS=kafka')
+            .split(',')
+            .map((broker) => broker.trim())
+            .filter((broker) => broker !== ''),
+          topicPrefix: vars.KAFKA_TOPIC_PREFIX,
+          partitions: vars.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: vars.KAFKA_TOPIC_REPLICATION_FACTOR,
+          retentionMs: vars.KAFKA_TOPIC_RETENTION_MS,
+        }
+      : null;
   const dataDir = resolve(vars.DATA_DIR);
   return {
     service,
@@ -140,6 +172,7 @@ export function loadServiceConfig(
     keyStore,
     kurrentdb,
     readModels: vars.READ_MODELS,
+    kafka,
     postgres,
     mongodb,
   };

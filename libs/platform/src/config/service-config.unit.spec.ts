@@ -75,4 +75,22 @@ describe('service configuration', () => {
         .mongodb?.database,
     ).toBe('contacts');
   });
+
+  it('given BUS=kafka, requires KAFKA_BROKERS and reads the topic settings', () => {
+    expect(problem({ BUS: 'kafka' })).toHaveProperty('KAFKA_BROKERS');
+    expect(
+      problem({ BUS: 'kafka', KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_PARTITIONS: '0' }),
+    ).toHaveProperty('KAFKA_TOPIC_PARTITIONS');
+    expect(
+      load({ BUS: 'kafka', KAFKA_BROKERS: 'k1:9092, k2:9092', KAFKA_TOPIC_REPLICATION_FACTOR: '3' })
+        .kafka,
+    ).toEqual({
+      brokers: ['k1:9092', 'k2:9092'],
+      topicPrefix: '',
+      partitions: 3,
+      replicationFactor: 3,
+      retentionMs: -1,
+    });
+    expect(load({}).kafka).toBeNull();
+  });
 });

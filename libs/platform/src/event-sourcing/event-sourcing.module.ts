@@ -22,14 +22,14 @@ import {
   type SubjectKeyStore,
 } from '@crm/events';
 import { openEventStore, openReadModelStore, openSubjectKeyStore } from './adapters';
+import { CATEGORY_TOPICS, type CategoryTopics, KafkaRelayHost } from './kafka-relay';
+import { EVENT_STORE, READ_MODELS, SUBJECT_KEYS } from './tokens';
 import { SERVICE_CONFIG } from '../config/tokens';
 import type { ServiceConfig } from '../config/service-config';
 import { Readiness } from '../health/health.controller';
 import { Metrics } from '../metrics/metrics';
 
-export const EVENT_STORE = Symbol('EventStore');
-export const SUBJECT_KEYS = Symbol('SubjectKeyStore');
-export const READ_MODELS = Symbol('ReadModelStore');
+export { EVENT_STORE, READ_MODELS, SUBJECT_KEYS } from './tokens';
 
 /** Starts, stops and reports every read model of the service. */
 @Injectable()
@@ -84,7 +84,8 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
 @Global()
 @Module({})
 export class EventSourcingModule {
-  static forRoot(contracts: readonly EventContract[]): DynamicModule {
+  /** `topics`: the Kafka topic of each stream category the service publishes (BUS=kafka). */
+  static forRoot(contracts: readonly EventContract[], topics: CategoryTopics = {}): DynamicModule {
     return {
       module: EventSourcingModule,
       providers: [
@@ -124,6 +125,8 @@ export class EventSourcingModule {
             ),
         },
         Projections,
+        { provide: CATEGORY_TOPICS, useValue: topics },
+        KafkaRelayHost,
       ],
       exports: [
         EVENT_STORE,
@@ -133,6 +136,8 @@ export class EventSourcingModule {
         EventCodec,
         CommandHandler,
         Projections,
+        { provide: CATEGORY_TOPICS, useValue: topics },
+        KafkaRelayHost,
       ],
     };
   }
