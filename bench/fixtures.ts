@@ -1,8 +1,11 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMetadata } from '@crm/events';
+
+export { freePort } from '@crm/platform/testing';
 
 /** Runs `body` with a fresh temp directory that is removed afterwards, even on failure. */
 export async function withTempDir<T>(
@@ -58,4 +61,19 @@ export function person(n: number, variant = 0): { name: string; email: string; p
     // E.164 without spaces: the contracts' phone pattern.
     phone: `+4930${String(1_000_000 + ((n * 7919 + variant * 104_729) % 9_000_000))}`,
   };
+}
+
+/** Waits until a service process started by a figure answers its readiness probe. */
+export async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`contacts exited with ${String(child.exitCode)}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('contacts did not become ready within 20 s');
 }

@@ -1,43 +1,15 @@
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { mintToken } from '@crm/platform';
-import { progress, withTempDir } from './fixtures';
+import { freePort, progress, waitReady, withTempDir } from './fixtures';
 import { type BenchResult, result, upperBound } from './report';
 
 const MAIN = join(__dirname, '../dist/apps/contacts/main.js');
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env['BENCH_HTTP_SECONDS'] ?? 10);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`contacts exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('contacts did not become ready within 20 s');
-}
 
 function load(options: autocannon.Options): Promise<autocannon.Result> {
   return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });

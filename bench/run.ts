@@ -1,6 +1,8 @@
 import { appendBench } from './append.bench';
 import { httpBench } from './http.bench';
+import { latencyBench } from './latency.bench';
 import { progress } from './fixtures';
+import { relayBench } from './relay.bench';
 import { replayBench } from './replay.bench';
 import { type BenchResult, formatTable, writeResults } from './report';
 
@@ -9,6 +11,8 @@ const FIGURES: Readonly<Record<string, () => Promise<BenchResult | BenchResult[]
   append: appendBench,
   replay: replayBench,
   http: httpBench,
+  relay: relayBench,
+  latency: latencyBench,
 };
 
 async function main(args: readonly string[]): Promise<void> {

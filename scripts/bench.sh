@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The HTTP figure runs the built service as its own process.
 npx nx build contacts --output-style=static >/dev/null
+# The relay and latency figures need a real broker.
+bash scripts/engines/kafka.sh start >/dev/null && source .engines/kafka.env
 exec npx tsx bench/run.ts "$@"
