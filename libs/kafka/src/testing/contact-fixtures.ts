@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newEvent } from '@crm/events/testing';
 import {
   CONTACT_EVENT_CONTRACTS,
   ContractRegistry,
@@ -21,22 +22,7 @@ export function describeByContract(event: RecordedEvent): PublishedForm {
   };
 }
 
-function contactEvent(type: string, data: unknown): NewEvent {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      happenedAt: now,
-      recordedAt: now,
-      correlationId: randomUUID(),
-      causationId: null,
-      actorId: 'employee-1',
-      actorTeam: 'sales',
-    },
-  };
-}
+const contactEvent = (type: string, data: unknown): NewEvent => newEvent(type, data);
 
 /**
  * Appends `perStream` events to each of `streams` new contact streams, interleaved (one
