@@ -38,11 +38,4 @@ export interface Delivery {
 export type EventHandler = (event: CloudEvent, delivery: Delivery) => Promise<void>;
 
 /** The parts of a CloudEvent that come from the event's contract rather than the store. */
-export interface PublishedForm {
-  /** CloudEvents `type`, e.g. `crm.contacts.contact-registered.v1`. */
-  readonly type: string;
-  readonly source: string;
-  readonly dataschema: string;
-  /** The data as downstream services may read it. */
-  readonly data: unknown;
-}
+export type { PublishedForm } from '@crm/events';

@@ -1,4 +1,4 @@
-import type { CloudEvent, RecordedEvent } from '@crm/events';
+import { type CloudEvent, cloudEventFrom, type RecordedEvent } from '@crm/events';
 import type { BusMessage, PublishedForm } from './bus.port';
 
 // CloudEvents Kafka protocol binding, binary content mode: attributes travel as `ce_*`
@@ -38,27 +38,8 @@ export class MalformedCloudEventError extends Error {
 }
 
 /** The CloudEvent of a stored event, given what its contract says about it. */
-export function cloudEventOf(event: RecordedEvent, form: PublishedForm): CloudEvent {
-  const { metadata } = event;
-  return {
-    specversion: '1.0',
-    id: event.id,
-    source: form.source,
-    type: form.type,
-    subject: event.streamId,
-    time: metadata.recordedAt,
-    datacontenttype: 'application/json',
-    dataschema: form.dataschema,
-    streamrevision: event.revision,
-    correlationid: metadata.correlationId,
-    causationid: metadata.causationId,
-    actorid: metadata.actorId,
-    actorteam: metadata.actorTeam,
-    happenedat: metadata.happenedAt,
-    recordedat: metadata.recordedAt,
-    data: form.data,
-  };
-}
+export const cloudEventOf = (event: RecordedEvent, form: PublishedForm): CloudEvent =>
+  cloudEventFrom(event, form);
 
 export function toBinaryMessage(topic: string, event: CloudEvent): BusMessage {
   const headers: Record<string, string> = {};

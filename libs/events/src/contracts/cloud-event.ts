@@ -21,17 +21,31 @@ export interface CloudEvent {
   readonly data: unknown;
 }
 
-export function toCloudEvent(event: DecodedEvent, contract: EventContract): CloudEvent {
+/** What a contract adds to a stored event to make it a published CloudEvent. */
+export interface PublishedForm {
+  /** CloudEvents `type`, e.g. `crm.contacts.contact-registered.v1`. */
+  readonly type: string;
+  readonly source: string;
+  readonly dataschema: string;
+  /** The data as downstream services may read it. */
+  readonly data: unknown;
+}
+
+/** The CloudEvent of a stored event in the form its contract publishes. */
+export function cloudEventFrom(
+  event: Omit<DecodedEvent, 'type' | 'data' | 'erased'>,
+  form: PublishedForm,
+): CloudEvent {
   const { metadata } = event;
   return {
     specversion: '1.0',
     id: event.id,
-    source: contract.source,
-    type: contract.ceType,
+    source: form.source,
+    type: form.type,
     subject: event.streamId,
     time: metadata.recordedAt,
     datacontenttype: 'application/json',
-    dataschema: ContractRegistry.schemaId(contract),
+    dataschema: form.dataschema,
     streamrevision: event.revision,
     correlationid: metadata.correlationId,
     causationid: metadata.causationId,
@@ -39,6 +53,15 @@ export function toCloudEvent(event: DecodedEvent, contract: EventContract): Clou
     actorteam: metadata.actorTeam,
     happenedat: metadata.happenedAt,
     recordedat: metadata.recordedAt,
-    data: event.data,
+    data: form.data,
   };
+}
+
+export function toCloudEvent(event: DecodedEvent, contract: EventContract): CloudEvent {
+  return cloudEventFrom(event, {
+    type: contract.ceType,
+    source: contract.source,
+    dataschema: ContractRegistry.schemaId(contract),
+    data: event.data,
+  });
 }
