@@ -7,7 +7,7 @@ import {
   toCloudEvent,
 } from '@crm/events';
 import { EVENT_STORE } from '@crm/platform';
-import { type ContactEvent, contactStreamId } from './contact';
+import { type ContactEvent, type ContactState, contactStreamId, type Party } from './contact';
 import { contactDecider } from './contact.decider';
 import { ContactNotFound } from './contact.errors';
 import type { ContactHistoryView } from './contact.view';
@@ -22,12 +22,35 @@ export class ContactHistory {
   ) {}
 
   current(contactId: string) {
-    return loadAggregate<ContactEvent, ReturnType<typeof contactDecider.initialState>>(
+    return loadAggregate<ContactEvent, ContactState>(
       this.store,
       this.codec,
       contactDecider,
       contactStreamId(contactId),
     );
+  }
+
+  /**
+   * The party as the CRM knew it at `asOf`: its events recorded up to that instant, folded.
+   * Revision -1 (and status unregistered) when it was not registered yet.
+   */
+  async asOf(contactId: string, asOf: Date): Promise<{ state: ContactState; revision: number }> {
+    const { history } = await this.current(contactId);
+    let state = contactDecider.initialState();
+    let revision = -1;
+    for (const event of history) {
+      if (Date.parse(event.metadata.recordedAt) > asOf.getTime()) break;
+      state = contactDecider.evolve(state, event);
+      revision = event.revision;
+    }
+    return { state, revision };
+  }
+
+  /** A party that must exist (404 otherwise), for commands that refer to it. */
+  async party(contactId: string): Promise<Party> {
+    const { state } = await this.current(contactId);
+    if (state.status !== 'registered') throw new ContactNotFound(contactId);
+    return state;
   }
 
   async page(contactId: string, fromRevision: number, limit: number): Promise<ContactHistoryView> {

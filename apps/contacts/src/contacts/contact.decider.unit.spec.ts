@@ -28,6 +28,7 @@ const register = {
   name: 'Ada Lovelace',
   primaryEmail: 'ada@example.com',
   primaryPhone: '+442079460958',
+  ownerId: null,
 } as const;
 
 describe('contact decider', () => {

@@ -1,18 +1,82 @@
-import type { ContactEvent, PartyKind, Relationship } from '@crm/events';
+import type {
+  ContactEvent,
+  CustomFieldType,
+  CustomFieldValue,
+  LifecycleStage,
+  MergePreference,
+  MergeReplacedValues,
+  PartyKind,
+  PostalAddress,
+  Relationship,
+} from '@crm/events';
 
 export type { ContactEvent } from '@crm/events';
 
-export type ContactState =
-  | { readonly status: 'unregistered' }
-  | {
-      readonly status: 'registered';
-      readonly id: string;
-      readonly kind: PartyKind;
-      readonly relationship: Relationship;
-      readonly name: string | null;
-      readonly primaryEmail: string | null;
-      readonly primaryPhone: string | null;
-    };
+export interface LabelledEmail {
+  readonly email: string;
+  readonly label: string;
+}
+export interface LabelledPhone {
+  readonly phone: string;
+  readonly label: string;
+}
+export interface Address extends PostalAddress {
+  readonly addressId: string;
+  readonly label: string;
+}
+export interface CustomField {
+  readonly valueType: CustomFieldType;
+  readonly value: CustomFieldValue;
+}
+export interface Affiliation {
+  readonly affiliationId: string;
+  readonly organizationId: string;
+  readonly title: string | null;
+  readonly since: string | null;
+  readonly until: string | null;
+}
+/** What a merge did to the survivor, kept so it can be taken back out exactly. */
+export interface MergeRecord {
+  readonly mergeId: string;
+  readonly absorbedIds: readonly string[];
+  readonly prefer: MergePreference;
+  readonly addedEmails: readonly string[];
+  readonly addedPhones: readonly string[];
+  readonly addedAddressIds: readonly string[];
+  readonly addedTags: readonly string[];
+  readonly addedAffiliationIds: readonly string[];
+  readonly previousOwner: { readonly ownerId: string | null } | null;
+  readonly previousStage: { readonly stage: LifecycleStage | null } | null;
+  readonly replaced: MergeReplacedValues;
+  readonly undone: boolean;
+}
+
+export interface Party {
+  readonly status: 'registered';
+  readonly id: string;
+  readonly kind: PartyKind;
+  readonly relationship: Relationship;
+  readonly name: string | null;
+  /** Always one of `emails` (the first added unless chosen), or null when there are none. */
+  readonly primaryEmail: string | null;
+  readonly emails: readonly LabelledEmail[];
+  readonly primaryPhone: string | null;
+  readonly phones: readonly LabelledPhone[];
+  readonly addresses: readonly Address[];
+  readonly tags: readonly string[];
+  readonly ownerId: string | null;
+  readonly stage: LifecycleStage | null;
+  readonly customFields: Readonly<Record<string, CustomField>>;
+  readonly parentId: string | null;
+  readonly affiliations: readonly Affiliation[];
+  readonly archived: boolean;
+  /** Set while the party is absorbed by a merge: it then redirects to the survivor. */
+  readonly mergedInto: { readonly survivorId: string; readonly mergeId: string } | null;
+  readonly merges: readonly MergeRecord[];
+  readonly erased: boolean;
+}
+
+export type ContactState = { readonly status: 'unregistered' } | Party;
 
 export const contactStreamId = (contactId: string): string => `contact-${contactId}`;
 
@@ -20,27 +84,226 @@ export function initialState(): ContactState {
   return { status: 'unregistered' };
 }
 
-export function evolve(state: ContactState, event: ContactEvent): ContactState {
+/** Keeps the primary one if it is still there, else the first left, else none. */
+function primaryOf<T>(items: readonly T[], primary: string | null, key: (item: T) => string) {
+  if (primary !== null && items.some((item) => key(item) === primary)) return primary;
+  const first = items[0];
+  return first === undefined ? null : key(first);
+}
+
+function withEmails(party: Party, emails: readonly LabelledEmail[], primary: string | null): Party {
+  return { ...party, emails, primaryEmail: primaryOf(emails, primary, (e) => e.email) };
+}
+
+function withPhones(party: Party, phones: readonly LabelledPhone[], primary: string | null): Party {
+  return { ...party, phones, primaryPhone: primaryOf(phones, primary, (p) => p.phone) };
+}
+
+function setPrimaryEmail(party: Party, email: string | null): Party {
+  if (email === null) {
+    return withEmails(
+      party,
+      party.emails.filter((e) => e.email !== party.primaryEmail),
+      null,
+    );
+  }
+  const emails = party.emails.some((e) => e.email === email)
+    ? party.emails
+    : [...party.emails, { email, label: 'work' }];
+  return withEmails(party, emails, email);
+}
+
+function setPrimaryPhone(party: Party, phone: string | null): Party {
+  if (phone === null) {
+    return withPhones(
+      party,
+      party.phones.filter((p) => p.phone !== party.primaryPhone),
+      null,
+    );
+  }
+  const phones = party.phones.some((p) => p.phone === phone)
+    ? party.phones
+    : [...party.phones, { phone, label: 'work' }];
+  return withPhones(party, phones, phone);
+}
+
+function registered(event: Extract<ContactEvent, { type: 'ContactRegistered' }>): Party {
+  const { contactId, kind, relationship, name, primaryEmail, primaryPhone } = event.data;
+  const empty: Party = {
+    status: 'registered',
+    id: contactId,
+    kind,
+    relationship,
+    name,
+    primaryEmail: null,
+    emails: [],
+    primaryPhone: null,
+    phones: [],
+    addresses: [],
+    tags: [],
+    ownerId: null,
+    stage: null,
+    customFields: {},
+    parentId: null,
+    affiliations: [],
+    archived: false,
+    mergedInto: null,
+    merges: [],
+    erased: false,
+  };
+  return setPrimaryPhone(setPrimaryEmail(empty, primaryEmail), primaryPhone);
+}
+
+function withoutKey<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const { [key]: _, ...rest } = record;
+  return rest;
+}
+
+/** Erasure leaves the non-personal facts: kind, relationship, stage, owner, tags, links. */
+function erased(party: Party): Party {
+  return {
+    ...party,
+    name: null,
+    primaryEmail: null,
+    emails: [],
+    primaryPhone: null,
+    phones: [],
+    addresses: [],
+    customFields: {},
+    affiliations: party.affiliations.map((a) => ({ ...a, title: null })),
+    merges: party.merges.map((m) => ({ ...m, addedEmails: [], addedPhones: [], replaced: {} })),
+    erased: true,
+  };
+}
+
+/**
+ * Folds one event into the party. Personal values arrive as null once the party was
+ * erased (its key destroyed), so every branch accepts null and keeps nothing for it.
+ */
+function evolveParty(party: Party, event: ContactEvent): Party {
   switch (event.type) {
     case 'ContactRegistered':
-      return {
-        status: 'registered',
-        id: event.data.contactId,
-        kind: event.data.kind,
-        relationship: event.data.relationship,
-        name: event.data.name,
-        primaryEmail: event.data.primaryEmail,
-        primaryPhone: event.data.primaryPhone,
-      };
+      return party;
     case 'ContactRenamed':
-      return state.status === 'registered' ? { ...state, name: event.data.name } : state;
+      return { ...party, name: event.data.name };
     case 'ContactPrimaryEmailSet':
-      return state.status === 'registered' ? { ...state, primaryEmail: event.data.email } : state;
+      return setPrimaryEmail(party, event.data.email);
     case 'ContactPrimaryPhoneSet':
-      return state.status === 'registered' ? { ...state, primaryPhone: event.data.phone } : state;
+      return setPrimaryPhone(party, event.data.phone);
+    case 'ContactEmailAdded': {
+      const { email, label } = event.data;
+      if (email === null || party.emails.some((e) => e.email === email)) return party;
+      return withEmails(party, [...party.emails, { email, label }], party.primaryEmail);
+    }
+    case 'ContactEmailRemoved':
+      return withEmails(
+        party,
+        party.emails.filter((e) => e.email !== event.data.email),
+        party.primaryEmail,
+      );
+    case 'ContactPhoneAdded': {
+      const { phone, label } = event.data;
+      if (phone === null || party.phones.some((p) => p.phone === phone)) return party;
+      return withPhones(party, [...party.phones, { phone, label }], party.primaryPhone);
+    }
+    case 'ContactPhoneRemoved':
+      return withPhones(
+        party,
+        party.phones.filter((p) => p.phone !== event.data.phone),
+        party.primaryPhone,
+      );
+    case 'ContactAddressAdded': {
+      const { contactId: _, ...address } = event.data;
+      return { ...party, addresses: [...party.addresses, address] };
+    }
+    case 'ContactAddressRemoved':
+      return {
+        ...party,
+        addresses: party.addresses.filter((a) => a.addressId !== event.data.addressId),
+      };
+    case 'ContactTagged':
+      return party.tags.includes(event.data.tag)
+        ? party
+        : { ...party, tags: [...party.tags, event.data.tag] };
+    case 'ContactUntagged':
+      return { ...party, tags: party.tags.filter((t) => t !== event.data.tag) };
+    case 'ContactOwnerAssigned':
+      return { ...party, ownerId: event.data.ownerId };
+    case 'ContactStageChanged':
+      return { ...party, stage: event.data.to };
+    case 'ContactCustomFieldSet': {
+      const { field, valueType, value } = event.data;
+      return {
+        ...party,
+        customFields:
+          value === null
+            ? withoutKey(party.customFields, field)
+            : { ...party.customFields, [field]: { valueType, value } },
+      };
+    }
+    case 'ContactCustomFieldRemoved':
+      return { ...party, customFields: withoutKey(party.customFields, event.data.field) };
+    case 'ContactParentSet':
+      return { ...party, parentId: event.data.parentId };
+    case 'ContactAffiliated': {
+      const { contactId: _, ...affiliation } = event.data;
+      return { ...party, affiliations: [...party.affiliations, affiliation] };
+    }
+    case 'ContactAffiliationEnded':
+      return {
+        ...party,
+        affiliations: party.affiliations.map((a) =>
+          a.affiliationId === event.data.affiliationId ? { ...a, until: event.data.until } : a,
+        ),
+      };
+    case 'ContactAffiliationRemoved':
+      return {
+        ...party,
+        affiliations: party.affiliations.filter(
+          (a) => a.affiliationId !== event.data.affiliationId,
+        ),
+      };
+    case 'ContactArchived':
+      return { ...party, archived: true };
+    case 'ContactRestored':
+      return { ...party, archived: false };
+    case 'ContactMerged': {
+      const { contactId: _, ...merge } = event.data;
+      const record: MergeRecord = {
+        ...merge,
+        addedEmails: merge.addedEmails ?? [],
+        addedPhones: merge.addedPhones ?? [],
+        replaced: merge.replaced ?? {},
+        undone: false,
+      };
+      return { ...party, merges: [...party.merges, record] };
+    }
+    case 'ContactMergeUndone':
+      return {
+        ...party,
+        merges: party.merges.map((m) =>
+          m.mergeId === event.data.mergeId ? { ...m, undone: true } : m,
+        ),
+      };
+    case 'ContactMergedInto':
+      return {
+        ...party,
+        mergedInto: { survivorId: event.data.survivorId, mergeId: event.data.mergeId },
+      };
+    case 'ContactUnmerged':
+      return { ...party, mergedInto: null };
+    case 'ContactErased':
+      return erased(party);
     default: {
       const unknown: never = event;
       return unknown;
     }
   }
+}
+
+export function evolve(state: ContactState, event: ContactEvent): ContactState {
+  if (event.type === 'ContactRegistered') {
+    return state.status === 'unregistered' ? registered(event) : state;
+  }
+  return state.status === 'registered' ? evolveParty(state, event) : state;
 }

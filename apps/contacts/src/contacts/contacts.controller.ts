@@ -18,21 +18,29 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { type CommandContext, CommandHandler } from '@crm/events';
-import { CommandCtx, etagOf, parseIfMatch, Roles, ValidationFailed } from '@crm/platform';
+import type { CommandContext } from '@crm/events';
+import {
+  CommandCtx,
+  CurrentPrincipal,
+  etagOf,
+  Forbidden,
+  type Principal,
+  Roles,
+  ValidationFailed,
+} from '@crm/platform';
 import type { Response } from 'express';
-import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import { v7 as uuidv7 } from 'uuid';
-import { contactStreamId } from './contact';
-import { type ContactCommand, contactDecider } from './contact.decider';
+import { ContactCommands } from './contact-commands';
+import { ContactHistory } from './contact-history';
 import {
   ContactHistoryView,
   ContactListPageView,
   ContactView,
   toContactView,
 } from './contact.view';
-import { ContactHistory } from './contact-history';
 import {
+  ArchiveContactDto,
+  GetContactQueryDto,
   HistoryQueryDto,
   ListContactsQueryDto,
   RegisterContactDto,
@@ -40,15 +48,15 @@ import {
   SetPrimaryEmailDto,
   SetPrimaryPhoneDto,
 } from './contacts.dto';
+import { normalizeEmail, normalizePhone } from './contact-points';
 import { ContactListQuery } from './read-models/contact-list/contact-list.query';
 
-const WRITERS = ['rep', 'manager', 'admin'] as const;
-const uuid = new ParseUUIDPipe({
+export const WRITERS = ['rep', 'manager', 'admin'] as const;
+export const MANAGERS = ['manager', 'admin'] as const;
+export const contactIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationFailed([{ field: 'id', message: 'must be a UUID' }]),
 });
-const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-const normalizePhone = (phone: string): string => parsePhoneNumberWithError(phone).number;
-const ifMatch = {
+export const ifMatch = {
   name: 'If-Match',
   required: false,
   description: 'ETag of the revision you edit (412 if stale)',
@@ -59,7 +67,7 @@ const ifMatch = {
 @Controller('contacts')
 export class ContactsController {
   constructor(
-    private readonly commands: CommandHandler,
+    private readonly commands: ContactCommands,
     private readonly list: ContactListQuery,
     private readonly history: ContactHistory,
   ) {}
@@ -70,19 +78,31 @@ export class ContactsController {
   register(
     @Body() dto: RegisterContactDto,
     @CommandCtx() context: CommandContext,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
+    const ownerId = dto.ownerId ?? principal.employeeId;
+    if (ownerId !== principal.employeeId && !principal.roles.some((r) => r !== 'rep')) {
+      throw new Forbidden('only managers and admins register contacts for another owner');
+    }
     const contactId = uuidv7();
     response.location(`/contacts/${contactId}`);
-    return this.execute(context, undefined, response, {
-      type: 'RegisterContact',
-      contactId,
-      kind: dto.kind,
-      relationship: dto.relationship,
-      name: dto.name,
-      primaryEmail: dto.primaryEmail === undefined ? null : normalizeEmail(dto.primaryEmail),
-      primaryPhone: dto.primaryPhone === undefined ? null : normalizePhone(dto.primaryPhone),
-    });
+    return this.commands.execute(
+      {
+        type: 'RegisterContact',
+        contactId,
+        kind: dto.kind,
+        relationship: dto.relationship,
+        name: dto.name,
+        primaryEmail: dto.primaryEmail === undefined ? null : normalizeEmail(dto.primaryEmail),
+        primaryPhone: dto.primaryPhone === undefined ? null : normalizePhone(dto.primaryPhone),
+        ownerId,
+        stage: dto.stage ?? null,
+        tags: dto.tags ?? [],
+      },
+      context,
+      response,
+    );
   }
 
   @Get()
@@ -99,9 +119,14 @@ export class ContactsController {
   @Get(':id')
   @ApiOkResponse({ type: ContactView })
   async get(
-    @Param('id', uuid) id: string,
+    @Param('id', contactIdPipe) id: string,
+    @Query() query: GetContactQueryDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
+    if (query.asOf !== undefined) {
+      const { state, revision } = await this.history.asOf(id, new Date(query.asOf));
+      return toContactView(state, revision, id);
+    }
     const { state, revision } = await this.history.current(id);
     response.setHeader('ETag', etagOf(revision));
     return toContactView(state, revision, id);
@@ -110,7 +135,7 @@ export class ContactsController {
   @Get(':id/history')
   @ApiOkResponse({ type: ContactHistoryView })
   events(
-    @Param('id', uuid) id: string,
+    @Param('id', contactIdPipe) id: string,
     @Query() query: HistoryQueryDto,
   ): Promise<ContactHistoryView> {
     return this.history.page(id, query.fromRevision ?? 0, query.limit ?? 100);
@@ -122,17 +147,18 @@ export class ContactsController {
   @ApiHeader(ifMatch)
   @ApiOkResponse({ type: ContactView })
   rename(
-    @Param('id', uuid) id: string,
+    @Param('id', contactIdPipe) id: string,
     @Body() dto: RenameContactDto,
     @Headers('if-match') etag: string | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
-    return this.execute(context, etag, response, {
-      type: 'RenameContact',
-      contactId: id,
-      name: dto.name,
-    });
+    return this.commands.execute(
+      { type: 'RenameContact', contactId: id, name: dto.name },
+      context,
+      response,
+      etag,
+    );
   }
 
   @Put(':id/primary-email')
@@ -141,14 +167,19 @@ export class ContactsController {
   @ApiHeader(ifMatch)
   @ApiOkResponse({ type: ContactView })
   setPrimaryEmail(
-    @Param('id', uuid) id: string,
+    @Param('id', contactIdPipe) id: string,
     @Body() dto: SetPrimaryEmailDto,
     @Headers('if-match') etag: string | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
     const email = dto.email === null ? null : normalizeEmail(dto.email);
-    return this.execute(context, etag, response, { type: 'SetPrimaryEmail', contactId: id, email });
+    return this.commands.execute(
+      { type: 'SetPrimaryEmail', contactId: id, email },
+      context,
+      response,
+      etag,
+    );
   }
 
   @Put(':id/primary-phone')
@@ -157,31 +188,57 @@ export class ContactsController {
   @ApiHeader(ifMatch)
   @ApiOkResponse({ type: ContactView })
   setPrimaryPhone(
-    @Param('id', uuid) id: string,
+    @Param('id', contactIdPipe) id: string,
     @Body() dto: SetPrimaryPhoneDto,
     @Headers('if-match') etag: string | undefined,
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
     const phone = dto.phone === null ? null : normalizePhone(dto.phone);
-    return this.execute(context, etag, response, { type: 'SetPrimaryPhone', contactId: id, phone });
+    return this.commands.execute(
+      { type: 'SetPrimaryPhone', contactId: id, phone },
+      context,
+      response,
+      etag,
+    );
   }
 
-  private async execute(
-    context: CommandContext,
-    etag: string | undefined,
-    response: Response,
-    command: ContactCommand,
+  @Post(':id/archive')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiHeader(ifMatch)
+  @ApiOkResponse({ type: ContactView })
+  archive(
+    @Param('id', contactIdPipe) id: string,
+    @Body() dto: ArchiveContactDto,
+    @Headers('if-match') etag: string | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
-    const expectedRevision = parseIfMatch(etag);
-    const { state, revision } = await this.commands.handle(
-      contactDecider,
-      contactStreamId(command.contactId),
-      command,
+    return this.commands.execute(
+      { type: 'ArchiveContact', contactId: id, reason: dto.reason ?? null },
       context,
-      expectedRevision === undefined ? {} : { expectedRevision },
+      response,
+      etag,
     );
-    response.setHeader('ETag', etagOf(revision));
-    return toContactView(state, revision, command.contactId);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiHeader(ifMatch)
+  @ApiOkResponse({ type: ContactView })
+  restore(
+    @Param('id', contactIdPipe) id: string,
+    @Headers('if-match') etag: string | undefined,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ContactView> {
+    return this.commands.execute(
+      { type: 'RestoreContact', contactId: id },
+      context,
+      response,
+      etag,
+    );
   }
 }

@@ -1,13 +1,23 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { Projections } from '@crm/platform';
+import { ContactClassificationController } from './contact-classification.controller';
+import { ContactCommands } from './contact-commands';
 import { ContactHistory } from './contact-history';
+import { ContactPointsController } from './contact-points.controller';
+import { ContactRelationsController } from './contact-relations.controller';
 import { ContactsController } from './contacts.controller';
 import { contactListProjection } from './read-models/contact-list/contact-list.projection';
 import { ContactListQuery } from './read-models/contact-list/contact-list.query';
 
 @Module({
-  controllers: [ContactsController],
-  providers: [ContactListQuery, ContactHistory],
+  controllers: [
+    ContactsController,
+    ContactPointsController,
+    ContactClassificationController,
+    ContactRelationsController,
+  ],
+  providers: [ContactListQuery, ContactHistory, ContactCommands],
+  exports: [ContactHistory, ContactCommands],
 })
 export class ContactsModule implements OnModuleInit {
   constructor(private readonly projections: Projections) {}

@@ -50,10 +50,8 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
         return doc && { ...doc, primaryEmail: event.data.email, ...touched };
       case 'ContactPrimaryPhoneSet':
         return doc && { ...doc, primaryPhone: event.data.phone, ...touched };
-      default: {
-        const unknown: never = event;
-        return unknown;
-      }
+      default:
+        return doc;
     }
   },
 };

@@ -1,0 +1,210 @@
+import {
+  CONTACT_LIMITS,
+  type ContactEvent,
+  type CustomFieldType,
+  type CustomFieldValue,
+  type MergePreference,
+  type MergeReplacedValues,
+} from '@crm/events';
+import type { Address, MergeRecord, Party } from './contact';
+import { CustomFieldLimitReached, TagLimitReached } from './contact.errors';
+
+type Events = ContactEvent[];
+type FieldValue = { valueType: CustomFieldType; value: CustomFieldValue };
+
+const sameAddress = (a: Address, b: Address): boolean =>
+  a.street === b.street &&
+  a.city === b.city &&
+  a.region === b.region &&
+  a.postalCode === b.postalCode &&
+  a.country === b.country;
+
+/** The value a single-valued field ends up with: the preferred side, else whichever has one. */
+function pick<T>(survivor: T | null, absorbed: T | null, prefer: MergePreference): T | null {
+  if (prefer === 'absorbed') return absorbed ?? survivor;
+  return survivor ?? absorbed;
+}
+
+/**
+ * The survivor's events for absorbing `absorbed` (in the order given): contact points,
+ * addresses, tags and affiliations are combined; single-valued fields (name, owner, stage,
+ * custom fields) follow the preference. The first event, ContactMerged, records what was
+ * added or replaced, so that planUndo can take exactly that back out.
+ */
+export function planMerge(
+  survivor: Party,
+  absorbed: readonly Party[],
+  mergeId: string,
+  prefer: MergePreference,
+): Events {
+  const contactId = survivor.id;
+  const changes: Events = [];
+  const emails = new Set(survivor.emails.map((e) => e.email));
+  const phones = new Set(survivor.phones.map((p) => p.phone));
+  const tags = new Set(survivor.tags);
+  const addresses = [...survivor.addresses];
+  const affiliationKeys = new Set(
+    survivor.affiliations.map((a) => `${a.organizationId}|${a.title ?? ''}|${a.since ?? ''}`),
+  );
+  const added = {
+    emails: [] as string[],
+    phones: [] as string[],
+    addressIds: [] as string[],
+    tags: [] as string[],
+    affiliationIds: [] as string[],
+  };
+  let name = survivor.name;
+  let ownerId = survivor.ownerId;
+  let stage = survivor.stage;
+  const fields: Record<string, FieldValue> = { ...survivor.customFields };
+
+  for (const other of absorbed) {
+    for (const { email, label } of other.emails) {
+      if (emails.has(email)) continue;
+      emails.add(email);
+      added.emails.push(email);
+      changes.push({ type: 'ContactEmailAdded', data: { contactId, email, label } });
+    }
+    for (const { phone, label } of other.phones) {
+      if (phones.has(phone)) continue;
+      phones.add(phone);
+      added.phones.push(phone);
+      changes.push({ type: 'ContactPhoneAdded', data: { contactId, phone, label } });
+    }
+    for (const address of other.addresses) {
+      if (addresses.some((a) => sameAddress(a, address))) continue;
+      addresses.push(address);
+      added.addressIds.push(address.addressId);
+      changes.push({ type: 'ContactAddressAdded', data: { contactId, ...address } });
+    }
+    for (const tag of other.tags) {
+      if (tags.has(tag)) continue;
+      tags.add(tag);
+      added.tags.push(tag);
+      changes.push({ type: 'ContactTagged', data: { contactId, tag } });
+    }
+    for (const affiliation of other.affiliations) {
+      const key = `${affiliation.organizationId}|${affiliation.title ?? ''}|${affiliation.since ?? ''}`;
+      if (affiliationKeys.has(key) || affiliation.organizationId === contactId) continue;
+      affiliationKeys.add(key);
+      added.affiliationIds.push(affiliation.affiliationId);
+      changes.push({ type: 'ContactAffiliated', data: { contactId, ...affiliation } });
+    }
+    name = pick(name, other.name, prefer);
+    ownerId = pick(ownerId, other.ownerId, prefer);
+    stage = pick(stage, other.stage, prefer);
+    for (const [field, value] of Object.entries(other.customFields)) {
+      if (prefer === 'absorbed' || !fields[field]) fields[field] = value;
+    }
+  }
+  if (tags.size > CONTACT_LIMITS.tags) throw new TagLimitReached(CONTACT_LIMITS.tags);
+  if (Object.keys(fields).length > CONTACT_LIMITS.customFields) {
+    throw new CustomFieldLimitReached(CONTACT_LIMITS.customFields);
+  }
+
+  const replaced: { name?: string | null; customFields?: Record<string, FieldValue | null> } = {};
+  if (name !== survivor.name) {
+    replaced.name = survivor.name;
+    changes.push({ type: 'ContactRenamed', data: { contactId, name } });
+  }
+  for (const [field, value] of Object.entries(fields)) {
+    const before = survivor.customFields[field];
+    if (before?.valueType === value.valueType && before.value === value.value) continue;
+    replaced.customFields = { ...replaced.customFields, [field]: before ?? null };
+    changes.push({ type: 'ContactCustomFieldSet', data: { contactId, field, ...value } });
+  }
+  const ownerChanged = ownerId !== survivor.ownerId;
+  if (ownerChanged) {
+    changes.push({
+      type: 'ContactOwnerAssigned',
+      data: { contactId, ownerId, previousOwnerId: survivor.ownerId },
+    });
+  }
+  const stageChanged = stage !== survivor.stage;
+  if (stageChanged) {
+    changes.push({
+      type: 'ContactStageChanged',
+      data: { contactId, from: survivor.stage, to: stage },
+    });
+  }
+
+  const merged: ContactEvent = {
+    type: 'ContactMerged',
+    data: {
+      contactId,
+      mergeId,
+      absorbedIds: absorbed.map((p) => p.id),
+      prefer,
+      addedEmails: added.emails,
+      addedPhones: added.phones,
+      addedAddressIds: added.addressIds,
+      addedTags: added.tags,
+      addedAffiliationIds: added.affiliationIds,
+      previousOwner: ownerChanged ? { ownerId: survivor.ownerId } : null,
+      previousStage: stageChanged ? { stage: survivor.stage } : null,
+      replaced,
+    },
+  };
+  return [merged, ...changes];
+}
+
+/**
+ * Takes a merge back out of the survivor: removes what it added and is still there, puts
+ * back what it replaced, and ends with ContactMergeUndone. Later edits to other values
+ * stay as they are.
+ */
+export function planUndo(survivor: Party, merge: MergeRecord): Events {
+  const contactId = survivor.id;
+  const events: Events = [];
+  for (const email of merge.addedEmails) {
+    if (survivor.emails.some((e) => e.email === email)) {
+      events.push({ type: 'ContactEmailRemoved', data: { contactId, email } });
+    }
+  }
+  for (const phone of merge.addedPhones) {
+    if (survivor.phones.some((p) => p.phone === phone)) {
+      events.push({ type: 'ContactPhoneRemoved', data: { contactId, phone } });
+    }
+  }
+  for (const addressId of merge.addedAddressIds) {
+    if (survivor.addresses.some((a) => a.addressId === addressId)) {
+      events.push({ type: 'ContactAddressRemoved', data: { contactId, addressId } });
+    }
+  }
+  for (const tag of merge.addedTags) {
+    if (survivor.tags.includes(tag))
+      events.push({ type: 'ContactUntagged', data: { contactId, tag } });
+  }
+  for (const affiliationId of merge.addedAffiliationIds) {
+    if (survivor.affiliations.some((a) => a.affiliationId === affiliationId)) {
+      events.push({ type: 'ContactAffiliationRemoved', data: { contactId, affiliationId } });
+    }
+  }
+  const replaced: MergeReplacedValues = merge.replaced;
+  if (replaced.name !== undefined && replaced.name !== survivor.name) {
+    events.push({ type: 'ContactRenamed', data: { contactId, name: replaced.name } });
+  }
+  for (const [field, before] of Object.entries(replaced.customFields ?? {})) {
+    if (before === null) {
+      if (survivor.customFields[field]) {
+        events.push({ type: 'ContactCustomFieldRemoved', data: { contactId, field } });
+      }
+    } else {
+      events.push({ type: 'ContactCustomFieldSet', data: { contactId, field, ...before } });
+    }
+  }
+  if (merge.previousOwner && merge.previousOwner.ownerId !== survivor.ownerId) {
+    events.push({
+      type: 'ContactOwnerAssigned',
+      data: { contactId, ownerId: merge.previousOwner.ownerId, previousOwnerId: survivor.ownerId },
+    });
+  }
+  if (merge.previousStage && merge.previousStage.stage !== survivor.stage) {
+    events.push({
+      type: 'ContactStageChanged',
+      data: { contactId, from: survivor.stage, to: merge.previousStage.stage },
+    });
+  }
+  events.push({ type: 'ContactMergeUndone', data: { contactId, mergeId: merge.mergeId } });
+  return events;
+}
