@@ -34,21 +34,35 @@ describe('contacts API', () => {
     it('given a valid person, when registered, then 201 with location, ETag and normalized contact points', async () => {
       const response = await register().expect(201);
       expect(response.headers['location']).toBe(`/contacts/${response.body.id}`);
-      expect(response.headers['etag']).toBe('W/"0"');
+      expect(response.headers['etag']).toBe('W/"1"');
       expect(response.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         kind: 'person',
         relationship: 'b2c',
         name: 'Ada Lovelace',
         primaryEmail: 'ada.lovelace@example.com',
+        emails: [{ email: 'ada.lovelace@example.com', label: 'work', primary: true }],
         primaryPhone: '+442079460958',
-        revision: 0,
+        phones: [{ phone: '+442079460958', label: 'work', primary: true }],
+        addresses: [],
+        tags: [],
+        ownerId: 'alice',
+        stage: null,
+        customFields: {},
+        parentId: null,
+        affiliations: [],
+        archived: false,
+        mergedInto: null,
+        merges: [],
+        erased: false,
+        revision: 1,
       });
     });
 
     it('records a ContactRegistered event under the acting employee, with personal fields encrypted', async () => {
       const { body } = await register().expect(201);
-      const [stored] = await store.readStream(`contact-${body.id}`);
+      const [stored, owned] = await store.readStream(`contact-${body.id}`);
+      expect(owned).toMatchObject({ type: 'ContactOwnerAssigned', data: { ownerId: 'alice' } });
       expect(stored).toMatchObject({
         type: 'ContactRegistered',
         revision: 0,
@@ -95,7 +109,7 @@ describe('contacts API', () => {
         .get(`/contacts/${body.id}`)
         .set('Authorization', analyst)
         .expect(200);
-      expect(response.headers['etag']).toBe('W/"0"');
+      expect(response.headers['etag']).toBe('W/"1"');
       expect(response.body).toEqual(body);
     });
 
@@ -124,11 +138,11 @@ describe('contacts API', () => {
       const renamed = await request(service.server)
         .put(`${path}/name`)
         .set('Authorization', rep)
-        .set('If-Match', 'W/"0"')
+        .set('If-Match', 'W/"1"')
         .send({ name: '  Augusta Ada King  ' })
         .expect(200);
-      expect(renamed.headers['etag']).toBe('W/"1"');
-      expect(renamed.body).toMatchObject({ name: 'Augusta Ada King', revision: 1 });
+      expect(renamed.headers['etag']).toBe('W/"2"');
+      expect(renamed.body).toMatchObject({ name: 'Augusta Ada King', revision: 2 });
       await request(service.server)
         .put(`${path}/primary-email`)
         .set('Authorization', rep)
@@ -142,11 +156,12 @@ describe('contacts API', () => {
       expect(phone.body).toMatchObject({
         primaryEmail: 'countess@lovelace.org',
         primaryPhone: '+12025550143',
-        revision: 3,
+        revision: 4,
       });
       const types = (await store.readStream(`contact-${body.id}`)).map((e) => e.type);
       expect(types).toEqual([
         'ContactRegistered',
+        'ContactOwnerAssigned',
         'ContactRenamed',
         'ContactPrimaryEmailSet',
         'ContactPrimaryPhoneSet',
@@ -165,8 +180,8 @@ describe('contacts API', () => {
         .set('Authorization', rep)
         .send({ email: null })
         .expect(200);
-      expect(again.body).toMatchObject({ primaryEmail: null, revision: 1 });
-      expect(await store.readStream(`contact-${body.id}`)).toHaveLength(2);
+      expect(again.body).toMatchObject({ primaryEmail: null, emails: [], revision: 2 });
+      expect(await store.readStream(`contact-${body.id}`)).toHaveLength(3);
     });
 
     it('given a stale If-Match, then 412 and nothing is stored', async () => {
@@ -179,11 +194,11 @@ describe('contacts API', () => {
       const stale = await request(service.server)
         .put(`/contacts/${body.id}/name`)
         .set('Authorization', rep)
-        .set('If-Match', 'W/"0"')
+        .set('If-Match', 'W/"1"')
         .send({ name: 'Second' })
         .expect(412);
-      expect(stale.body).toMatchObject({ status: 412, expectedRevision: 0, actualRevision: 1 });
-      expect(await store.readStream(`contact-${body.id}`)).toHaveLength(2);
+      expect(stale.body).toMatchObject({ status: 412, expectedRevision: 1, actualRevision: 2 });
+      expect(await store.readStream(`contact-${body.id}`)).toHaveLength(3);
     });
 
     it('answers 404 when changing an unknown contact, storing nothing', async () => {
@@ -302,7 +317,7 @@ describe('contacts API', () => {
         data: { contactId: body.id, name: 'Ada Lovelace' },
       });
       const second = await request(service.server)
-        .get(`/contacts/${body.id}/history?fromRevision=1`)
+        .get(`/contacts/${body.id}/history?fromRevision=2`)
         .set('Authorization', analyst)
         .expect(200);
       expect(second.body).toMatchObject({
@@ -338,7 +353,7 @@ describe('contacts API', () => {
         .get(`${path}/history`)
         .set('Authorization', rep)
         .expect(200);
-      expect(history.body.items).toHaveLength(4);
+      expect(history.body.items).toHaveLength(5);
       for (const event of history.body.items as { type: string; data: unknown }[]) {
         const contract = CONTACT_EVENT_CONTRACTS.find((c) => c.ceType === event.type);
         expect(contract).toBeDefined();
