@@ -30,6 +30,15 @@ describe('contacts operability', () => {
     await request(service.server).get('/health/ready').expect(200, { status: 'ok' });
   });
 
+  it('serves the AsyncAPI document of the published events, without a token', async () => {
+    const { body } = await request(service.server).get('/asyncapi.json').expect(200);
+    expect(body.asyncapi).toBe('3.0.0');
+    expect(body.channels.contact.address).toBe('crm.contacts.contact.v1');
+    expect(Object.keys(body.components.messages)).toEqual(
+      expect.arrayContaining(['ContactRegistered', 'ContactMerged', 'ContactErased']),
+    );
+  });
+
   it('serves OpenAPI generated from the code, without a token', async () => {
     const { body } = await request(service.server).get('/openapi.json').expect(200);
     expect(body.openapi).toMatch(/^3\./);

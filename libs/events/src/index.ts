@@ -8,6 +8,7 @@ export * from './crypto/personal-data-cipher';
 export * from './crypto/event-codec';
 export * from './contracts/event-contract';
 export * from './contracts/cloud-event';
+export * from './contracts/asyncapi';
 export * from './command/decider';
 export * from './command/command-handler';
 export * from './projection/projection';

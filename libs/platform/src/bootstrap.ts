@@ -4,7 +4,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { asyncApiDocument, ContractRegistry } from '@crm/events';
 import type { ServiceConfig } from './config/service-config';
+import { CATEGORY_TOPICS, type CategoryTopics } from './event-sourcing/kafka-relay';
 import { Readiness } from './health/health.controller';
 import { bodyErrors, jsonBody, requireJson } from './http/body-parsing';
 
@@ -33,6 +35,18 @@ export function configureHttp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  // The events the service publishes, next to its HTTP API: generated from the contracts.
+  const events = asyncApiDocument(
+    { ...about, title: `${about.title}: published events` },
+    app.get(ContractRegistry).all(),
+    app.get<CategoryTopics>(CATEGORY_TOPICS),
+  );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/asyncapi.json', (_request, response) => {
+      response.json(events);
+    });
 }
 
 export async function createServiceApp(

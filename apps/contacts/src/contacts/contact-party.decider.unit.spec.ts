@@ -139,7 +139,7 @@ describe('contact decider: every command in every state', () => {
 describe('contact decider: contact points', () => {
   it('AddEmail adds a labelled address; the first one becomes primary', () => {
     spec
-      .given([{ ...person, data: { ...person.data, primaryEmail: null } } as ContactEvent])
+      .given([{ ...person, data: { ...person.data, primaryEmail: null } }])
       .when({ type: 'AddEmail', contactId, email: 'ada@work.example', label: 'work' })
       .thenState((state, events) => {
         expect(events).toEqual([
@@ -501,7 +501,7 @@ describe('contact decider: archive, restore, erase', () => {
   it('given the decoded history of an erased contact (personal values null), the fold keeps nothing personal', () => {
     spec
       .given([
-        { ...person, data: { ...person.data, name: null, primaryEmail: null } } as ContactEvent,
+        { ...person, data: { ...person.data, name: null, primaryEmail: null } },
         { type: 'ContactEmailAdded', data: { contactId, email: null, label: 'home' } },
         {
           type: 'ContactCustomFieldSet',

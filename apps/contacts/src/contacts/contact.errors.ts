@@ -110,25 +110,16 @@ export class StageTransitionNotAllowed extends ContactRuleBroken {
 export class ParentNotAllowed extends ContactRuleBroken {
   readonly problemType = 'parent-not-allowed';
   readonly title = 'Parent not allowed';
-  constructor(reason: string) {
-    super(reason);
-  }
 }
 
 export class AffiliationNotAllowed extends ContactRuleBroken {
   readonly problemType = 'affiliation-not-allowed';
   readonly title = 'Affiliation not allowed';
-  constructor(reason: string) {
-    super(reason);
-  }
 }
 
 export class MergeNotAllowed extends ContactRuleBroken {
   readonly problemType = 'merge-not-allowed';
   readonly title = 'Merge not allowed';
-  constructor(reason: string) {
-    super(reason);
-  }
 }
 
 export class MergeNotFound extends ProblemError {

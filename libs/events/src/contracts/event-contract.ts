@@ -14,6 +14,11 @@ export interface EventContract {
   readonly schema: Readonly<Record<string, unknown>>;
   /** Top-level data fields holding personal data. */
   readonly personalFields: readonly string[];
+  /**
+   * Stream category the event is appended to (`contact`). Events of a category that has a
+   * Kafka topic are published there and listed in the AsyncAPI document.
+   */
+  readonly category?: string;
 }
 
 export class ContractRegistry {

@@ -253,6 +253,7 @@ function contract(
     type,
     ceType: `crm.contacts.${slug}.v1`,
     source: CONTACTS_SOURCE,
+    category: CONTACT_STREAM_CATEGORY,
     personalFields,
     schema: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -147,7 +147,7 @@ describe('contact event contracts', () => {
         type: contract.type,
         valid: true,
       });
-      const erased = { ...example };
+      const erased: Record<string, unknown> = { ...example };
       for (const field of contract.personalFields) erased[field] = null;
       expect(validate(contract.type, erased)).toBe(true);
       expect(validate(contract.type, { ...example, unexpected: 1 })).toBe(false);
