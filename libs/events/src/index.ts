@@ -9,6 +9,7 @@ export * from './crypto/event-codec';
 export * from './contracts/event-contract';
 export * from './contracts/cloud-event';
 export * from './contracts/asyncapi';
+export * from './search/search-tokens';
 export * from './command/decider';
 export * from './command/command-handler';
 export * from './projection/projection';
