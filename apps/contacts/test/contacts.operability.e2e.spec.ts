@@ -76,7 +76,7 @@ describe('contacts operability', () => {
       /http_request_duration_seconds_count\{method="POST",route="\/contacts",status="201"\} [1-9]/,
     );
     expect(text).toMatch(/crm_events_appended_total\{type="ContactRegistered"\} [1-9]/);
-    expect(text).toMatch(/crm_projection_position\{read_model="contact_list_v1"\} \d+/);
+    expect(text).toMatch(/crm_projection_position\{read_model="contact_list_v2"\} \d+/);
     expect(text).toMatch(/crm_event_store_head_position [1-9]/);
     expect(text).toContain('process_cpu_user_seconds_total');
   });

@@ -6,7 +6,14 @@ import {
   type MergePreference,
   type MergeReplacedValues,
 } from '@crm/events';
-import type { Address, MergeRecord, Party } from './contact';
+import {
+  type Address,
+  emailRemoved,
+  evolve,
+  type MergeRecord,
+  type Party,
+  phoneRemoved,
+} from './contact';
 import { CustomFieldLimitReached, TagLimitReached } from './contact.errors';
 
 type Events = ContactEvent[];
@@ -156,15 +163,18 @@ export function planMerge(
 export function planUndo(survivor: Party, merge: MergeRecord): Events {
   const contactId = survivor.id;
   const events: Events = [];
+  // Removals are folded as they are planned, so each says the right primary after it.
+  let party = survivor;
+  const remove = (event: ContactEvent) => {
+    events.push(event);
+    const next = evolve(party, event);
+    if (next.status === 'registered') party = next;
+  };
   for (const email of merge.addedEmails) {
-    if (survivor.emails.some((e) => e.email === email)) {
-      events.push({ type: 'ContactEmailRemoved', data: { contactId, email } });
-    }
+    if (party.emails.some((e) => e.email === email)) remove(emailRemoved(party, email));
   }
   for (const phone of merge.addedPhones) {
-    if (survivor.phones.some((p) => p.phone === phone)) {
-      events.push({ type: 'ContactPhoneRemoved', data: { contactId, phone } });
-    }
+    if (party.phones.some((p) => p.phone === phone)) remove(phoneRemoved(party, phone));
   }
   for (const addressId of merge.addedAddressIds) {
     if (survivor.addresses.some((a) => a.addressId === addressId)) {

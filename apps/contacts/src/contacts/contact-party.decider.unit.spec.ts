@@ -209,7 +209,10 @@ describe('contact decider: contact points', () => {
       .when({ type: 'RemovePhone', contactId, phone: '+12025550143' })
       .thenState((state, events) => {
         expect(events).toEqual([
-          { type: 'ContactPhoneRemoved', data: { contactId, phone: '+12025550143' } },
+          {
+            type: 'ContactPhoneRemoved',
+            data: { contactId, phone: '+12025550143', primaryPhone: '+442079460958' },
+          },
         ]);
         expect(state).toMatchObject({ primaryPhone: '+442079460958' });
       });

@@ -10,7 +10,14 @@ import {
   type PostalAddress,
   type Relationship,
 } from '@crm/events';
-import { type ContactState, evolve, initialState, type Party } from './contact';
+import {
+  type ContactState,
+  emailRemoved,
+  evolve,
+  initialState,
+  type Party,
+  phoneRemoved,
+} from './contact';
 import {
   AffiliationNotAllowed,
   ContactAlreadyRegistered,
@@ -215,13 +222,16 @@ function decideForParty(command: ContactCommand, party: Party): Events {
       return party.name === command.name
         ? []
         : [{ type: 'ContactRenamed', data: { contactId, name: command.name } }];
+    // null takes the primary one off; the next one (if any) becomes primary.
     case 'SetPrimaryEmail':
-      return party.primaryEmail === command.email
-        ? []
+      if (party.primaryEmail === command.email) return [];
+      return command.email === null
+        ? [emailRemoved(party, party.primaryEmail ?? '')]
         : [{ type: 'ContactPrimaryEmailSet', data: { contactId, email: command.email } }];
     case 'SetPrimaryPhone':
-      return party.primaryPhone === command.phone
-        ? []
+      if (party.primaryPhone === command.phone) return [];
+      return command.phone === null
+        ? [phoneRemoved(party, party.primaryPhone ?? '')]
         : [{ type: 'ContactPrimaryPhoneSet', data: { contactId, phone: command.phone } }];
     case 'AddEmail': {
       const { email, label, primary } = command;
@@ -237,7 +247,7 @@ function decideForParty(command: ContactCommand, party: Party): Events {
       if (!party.emails.some((e) => e.email === command.email)) {
         throw new ContactPointNotFound(contactId, 'email');
       }
-      return [{ type: 'ContactEmailRemoved', data: { contactId, email: command.email } }];
+      return [emailRemoved(party, command.email)];
     case 'AddPhone': {
       const { phone, label, primary } = command;
       const events: Events = party.phones.some((p) => p.phone === phone)
@@ -252,7 +262,7 @@ function decideForParty(command: ContactCommand, party: Party): Events {
       if (!party.phones.some((p) => p.phone === command.phone)) {
         throw new ContactPointNotFound(contactId, 'phone');
       }
-      return [{ type: 'ContactPhoneRemoved', data: { contactId, phone: command.phone } }];
+      return [phoneRemoved(party, command.phone)];
     case 'AddAddress':
       return [
         {

@@ -98,7 +98,14 @@ describe('contact decider', () => {
   });
 
   describe('SetPrimaryEmail', () => {
-    it('sets, then clears, the primary email', () => {
+    it('given a legacy ContactPrimaryEmailSet with null, the primary email is gone', () => {
+      spec
+        .given([registered, { type: 'ContactPrimaryEmailSet', data: { contactId, email: null } }])
+        .when({ type: 'SetPrimaryEmail', contactId, email: null })
+        .then([]);
+    });
+
+    it('sets, then clears, the primary email (clearing removes it)', () => {
       spec
         .given([registered])
         .when({ type: 'SetPrimaryEmail', contactId, email: 'countess@lovelace.org' })
@@ -108,7 +115,12 @@ describe('contact decider', () => {
       spec
         .given([registered])
         .when({ type: 'SetPrimaryEmail', contactId, email: null })
-        .then([{ type: 'ContactPrimaryEmailSet', data: { contactId, email: null } }]);
+        .then([
+          {
+            type: 'ContactEmailRemoved',
+            data: { contactId, email: 'ada@example.com', primaryEmail: null },
+          },
+        ]);
     });
 
     it('given the same email, records nothing', () => {

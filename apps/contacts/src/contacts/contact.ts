@@ -78,6 +78,19 @@ export interface Party {
 
 export type ContactState = { readonly status: 'unregistered' } | Party;
 
+/** The events that take an email (or phone) off a party, saying which one is primary after. */
+export function emailRemoved(party: Party, email: string): ContactEvent {
+  const left = party.emails.filter((e) => e.email !== email);
+  const primaryEmail = primaryOf(left, party.primaryEmail, (e) => e.email);
+  return { type: 'ContactEmailRemoved', data: { contactId: party.id, email, primaryEmail } };
+}
+
+export function phoneRemoved(party: Party, phone: string): ContactEvent {
+  const left = party.phones.filter((p) => p.phone !== phone);
+  const primaryPhone = primaryOf(left, party.primaryPhone, (p) => p.phone);
+  return { type: 'ContactPhoneRemoved', data: { contactId: party.id, phone, primaryPhone } };
+}
+
 export const contactStreamId = (contactId: string): string => `contact-${contactId}`;
 
 export function initialState(): ContactState {
@@ -85,7 +98,11 @@ export function initialState(): ContactState {
 }
 
 /** Keeps the primary one if it is still there, else the first left, else none. */
-function primaryOf<T>(items: readonly T[], primary: string | null, key: (item: T) => string) {
+export function primaryOf<T>(
+  items: readonly T[],
+  primary: string | null,
+  key: (item: T) => string,
+) {
   if (primary !== null && items.some((item) => key(item) === primary)) return primary;
   const first = items[0];
   return first === undefined ? null : key(first);
@@ -199,7 +216,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
       return withEmails(
         party,
         party.emails.filter((e) => e.email !== event.data.email),
-        party.primaryEmail,
+        event.data.primaryEmail,
       );
     case 'ContactPhoneAdded': {
       const { phone, label } = event.data;
@@ -210,7 +227,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
       return withPhones(
         party,
         party.phones.filter((p) => p.phone !== event.data.phone),
-        party.primaryPhone,
+        event.data.primaryPhone,
       );
     case 'ContactAddressAdded': {
       const { contactId: _, ...address } = event.data;

@@ -43,7 +43,10 @@ export type ContactRegistered = ContactEventOf<
   }
 >;
 export type ContactRenamed = ContactEventOf<'ContactRenamed', { name: Personal<string> }>;
-/** The address becomes the primary one (added if new); null removes the primary address. */
+/**
+ * The address becomes the primary one (added if new). Null (written before contact points
+ * had labels) removed the primary address; removals are ContactEmailRemoved now.
+ */
 export type ContactPrimaryEmailSet = ContactEventOf<
   'ContactPrimaryEmailSet',
   { email: Personal<string> }
@@ -56,17 +59,22 @@ export type ContactEmailAdded = ContactEventOf<
   'ContactEmailAdded',
   { email: Personal<string>; label: string }
 >;
+/**
+ * `primaryEmail` is the primary address after the removal (the next one when the primary
+ * was removed), so that readers who only see sealed values can follow it.
+ */
 export type ContactEmailRemoved = ContactEventOf<
   'ContactEmailRemoved',
-  { email: Personal<string> }
+  { email: Personal<string>; primaryEmail: Personal<string> }
 >;
 export type ContactPhoneAdded = ContactEventOf<
   'ContactPhoneAdded',
   { phone: Personal<string>; label: string }
 >;
+/** `primaryPhone`: the primary phone after the removal. */
 export type ContactPhoneRemoved = ContactEventOf<
   'ContactPhoneRemoved',
-  { phone: Personal<string> }
+  { phone: Personal<string>; primaryPhone: Personal<string> }
 >;
 
 export interface PostalAddress {
@@ -283,9 +291,15 @@ export const CONTACT_EVENT_CONTRACTS: readonly EventContract[] = [
   contract('ContactPrimaryEmailSet', 'contact-primary-email-set', { email }, ['email']),
   contract('ContactPrimaryPhoneSet', 'contact-primary-phone-set', { phone }, ['phone']),
   contract('ContactEmailAdded', 'contact-email-added', { email, label }, ['email']),
-  contract('ContactEmailRemoved', 'contact-email-removed', { email }, ['email']),
+  contract('ContactEmailRemoved', 'contact-email-removed', { email, primaryEmail: email }, [
+    'email',
+    'primaryEmail',
+  ]),
   contract('ContactPhoneAdded', 'contact-phone-added', { phone, label }, ['phone']),
-  contract('ContactPhoneRemoved', 'contact-phone-removed', { phone }, ['phone']),
+  contract('ContactPhoneRemoved', 'contact-phone-removed', { phone, primaryPhone: phone }, [
+    'phone',
+    'primaryPhone',
+  ]),
   contract(
     'ContactAddressAdded',
     'contact-address-added',

@@ -86,9 +86,9 @@ describe('contact event contracts', () => {
     ContactPrimaryEmailSet: { email: 'ada@example.com' },
     ContactPrimaryPhoneSet: { phone: '+12025550143' },
     ContactEmailAdded: { email: 'ada@example.com', label: 'home' },
-    ContactEmailRemoved: { email: 'ada@example.com' },
+    ContactEmailRemoved: { email: 'ada@example.com', primaryEmail: 'b@example.com' },
     ContactPhoneAdded: { phone: '+12025550143', label: 'mobile' },
-    ContactPhoneRemoved: { phone: '+12025550143' },
+    ContactPhoneRemoved: { phone: '+12025550143', primaryPhone: null },
     ContactAddressAdded: {
       addressId: id(1),
       label: 'billing',

@@ -27,6 +27,12 @@ const listed: ContactListItem = {
   name: 'Engines Ltd',
   primaryEmail: null,
   primaryPhone: null,
+  ownerId: null,
+  stage: null,
+  tags: [],
+  archived: false,
+  merged: false,
+  erased: false,
   revision: 0,
   registeredAt: '2026-01-01T09:00:00.000Z',
   updatedAt: '2026-01-01T09:00:00.000Z',
@@ -104,5 +110,85 @@ describe('contact list projection', () => {
         erased: true,
       })
       .then({ ...listed, name: null });
+  });
+
+  it('the first email added becomes primary; a removal says which one is primary after', () => {
+    spec
+      .given([registered])
+      .when({
+        streamId,
+        event: {
+          type: 'ContactEmailAdded',
+          data: { contactId, email: 'a@x.example', label: 'work' },
+        },
+      })
+      .then({
+        ...listed,
+        primaryEmail: 'a@x.example',
+        revision: 1,
+        updatedAt: '2026-01-01T09:00:00.000Z',
+      });
+    spec
+      .given([
+        registered,
+        {
+          streamId,
+          event: {
+            type: 'ContactEmailAdded',
+            data: { contactId, email: 'a@x.example', label: 'work' },
+          },
+        },
+        {
+          streamId,
+          event: {
+            type: 'ContactEmailAdded',
+            data: { contactId, email: 'b@x.example', label: 'home' },
+          },
+        },
+      ])
+      .when({
+        streamId,
+        event: {
+          type: 'ContactEmailRemoved',
+          data: { contactId, email: 'a@x.example', primaryEmail: 'b@x.example' },
+        },
+      })
+      .then({
+        ...listed,
+        primaryEmail: 'b@x.example',
+        revision: 3,
+        updatedAt: '2026-01-01T09:00:00.000Z',
+      });
+  });
+
+  it('keeps owner, stage, tags and archive, merge and erasure flags for the filters', () => {
+    spec
+      .given([
+        registered,
+        {
+          streamId,
+          event: {
+            type: 'ContactOwnerAssigned',
+            data: { contactId, ownerId: 'bob', previousOwnerId: null },
+          },
+        },
+        {
+          streamId,
+          event: { type: 'ContactStageChanged', data: { contactId, from: null, to: 'lead' } },
+        },
+        { streamId, event: { type: 'ContactTagged', data: { contactId, tag: 'vip' } } },
+        { streamId, event: { type: 'ContactArchived', data: { contactId, reason: null } } },
+      ])
+      .when({ streamId, event: { type: 'ContactErased', data: { contactId } } })
+      .then({
+        ...listed,
+        ownerId: 'bob',
+        stage: 'lead',
+        tags: ['vip'],
+        archived: true,
+        erased: true,
+        revision: 5,
+        updatedAt: '2026-01-01T09:00:00.000Z',
+      });
   });
 });
