@@ -1,5 +1,6 @@
 // Checks of the deployment files (Dockerfile, docker-compose.yml, deploy/k8s); no engine needed.
-// The Kubernetes schema validation needs K8S_VALIDATOR (scripts/engines/k8s-validator.sh).
+// Rendering deploy/k8s needs KUSTOMIZE (scripts/engines/kustomize.sh), the Kubernetes schema
+// validation K8S_VALIDATOR (scripts/engines/k8s-validator.sh).
 const preset = require('../jest.preset.js');
 
 module.exports = {

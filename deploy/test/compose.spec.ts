@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type K8sObject, parseEnvFile, parseYamlDocuments, renderKustomization } from './kustomize';
+import { type K8sObject, parseYamlDocuments } from './k8s-objects';
+import { findKustomize, INSTALL_KUSTOMIZE, kustomizeBuild, missingTool } from './kustomize-build';
 
 const ROOT = resolve(__dirname, '../..');
 // hadolint comes with the validators (scripts/engines/k8s-validator.sh).
@@ -100,19 +101,24 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('uses the same ports and event stores as the Kubernetes manifests', () => {
-    const objects = renderKustomization(join(ROOT, 'deploy/k8s/base'));
-    for (const name of SERVICES) {
-      const env = services[name]?.environment ?? {};
-      const container = podContainer(objects, name);
-      const value = (variable: string) => container.env?.find((e) => e.name === variable)?.value;
-      expect({ name, port: env['PORT'], store: env['EVENT_STORE'] }).toEqual({
-        name,
-        port: value('PORT'),
-        store: value('EVENT_STORE'),
-      });
-    }
-  });
+  const kustomize = findKustomize();
+  if ('reason' in kustomize) {
+    missingTool('kustomize (compose vs deploy/k8s)', kustomize.reason, INSTALL_KUSTOMIZE);
+  } else {
+    it('uses the same ports and event stores as the Kubernetes manifests', () => {
+      const objects = kustomizeBuild(kustomize.path, join(ROOT, 'deploy/k8s/base'));
+      for (const name of SERVICES) {
+        const env = services[name]?.environment ?? {};
+        const container = podContainer(objects, name);
+        const value = (variable: string) => container.env?.find((e) => e.name === variable)?.value;
+        expect({ name, port: env['PORT'], store: env['EVENT_STORE'] }).toEqual({
+          name,
+          port: value('PORT'),
+          store: value('EVENT_STORE'),
+        });
+      }
+    });
+  }
 
   it('runs Kafka as one KRaft node whose internal topics need one replica', () => {
     const env = services['kafka']?.environment ?? {};
@@ -223,6 +229,19 @@ function podContainer(objects: K8sObject[], name: string) {
   const container = spec?.template.spec.containers[0];
   if (!container) throw new Error(`no Deployment ${name}`);
   return container;
+}
+
+/** KEY=VALUE lines, the value verbatim; blank lines and # comments skipped. */
+function parseEnvFile(text: string, name: string): Record<string, string> {
+  const data: Record<string, string> = {};
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const at = line.indexOf('=');
+    if (at <= 0) throw new Error(`${name}:${String(index + 1)}: expected KEY=VALUE`);
+    data[line.slice(0, at)] = line.slice(at + 1);
+  });
+  return data;
 }
 
 function seconds(duration: string): number {

@@ -51,14 +51,16 @@ describeWithKafka('contacts published to Kafka', (kafka) => {
       body: JSON.stringify({ name: 'Augusta Ada King' }),
     });
 
-    const messages = await readTopic(kafka, `${prefix}${CONTACT_TOPIC}`, 4, 60_000);
+    // Each registration is two events (registered, owner assigned), then the rename.
+    const messages = await readTopic(kafka, `${prefix}${CONTACT_TOPIC}`, 7, 60_000);
     expect(messages.map((m) => m.key).sort()).toEqual(
-      [...ids.map((id) => `contact-${id}`), `contact-${ids[0]!}`].sort(),
+      [...ids, ...ids, ids[0]!].map((id) => `contact-${id}`).sort(),
     );
     const first = messages.filter((m) => m.key === `contact-${ids[0]!}`);
     expect(first.map((m) => [m.headers['ce_type'], m.headers['ce_streamrevision']])).toEqual([
       ['crm.contacts.contact-registered.v1', '0'],
-      ['crm.contacts.contact-renamed.v1', '1'],
+      ['crm.contacts.contact-owner-assigned.v1', '1'],
+      ['crm.contacts.contact-renamed.v1', '2'],
     ]);
     expect(first[0]?.headers).toMatchObject({
       ce_specversion: '1.0',

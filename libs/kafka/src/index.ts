@@ -6,6 +6,8 @@ export * from './topics';
 export * from './relay/relay-checkpoint-store';
 export * from './relay/file-relay-checkpoint-store';
 export * from './relay/event-relay';
+export * from './leadership/sticky-leader-assigner';
+export * from './leadership/leader-election';
 export * from './consumer/processed-revisions';
 export * from './consumer/retry-policy';
 export * from './consumer/dead-letter';

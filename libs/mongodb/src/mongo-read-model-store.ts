@@ -109,13 +109,19 @@ export class MongoReadModelStore implements ReadModelStore {
     } catch (error) {
       if (!isServerError(error, NAMESPACE_EXISTS)) throw error;
     }
-    if (indexes.length > 0) await this.db.collection(name).createIndexes(indexes);
+    // One index per call: FerretDB 1.24 crashes when a createIndexes with two or more
+    // indexes finds them all existing (every restart and every second replica).
+    for (const index of indexes) await this.db.collection(name).createIndexes([index]);
   }
 
   async checkpoint(key: string): Promise<number> {
     collectionName(key);
     const row = await this.checkpoints.findOne({ _id: key });
     return row?.position ?? 0;
+  }
+
+  async isEmpty(key: string): Promise<boolean> {
+    return (await this.rows(key).findOne({}, { projection: { _id: 1 } })) === null;
   }
 
   async load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {

@@ -29,6 +29,8 @@ export interface EventRelayOptions {
 export class EventRelay {
   private subscription: Subscription | null = null;
   private running = false;
+  /** Counts starts and stops, so a start that a stop overtook does not subscribe. */
+  private runs = 0;
   private checkpoint = 0;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -40,16 +42,32 @@ export class EventRelay {
     private readonly options: EventRelayOptions,
   ) {}
 
+  /**
+   * Publishes from the saved checkpoint, not from what this instance remembers: a relay
+   * started again (say, on the replica that just became the leader) resumes where the
+   * last acknowledged batch of any replica ended.
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    this.checkpoint = await this.checkpoints.load(this.options.name);
     this.running = true;
+    const run = ++this.runs;
+    let checkpoint: number;
+    try {
+      checkpoint = await this.checkpoints.load(this.options.name);
+    } catch (error) {
+      if (run === this.runs) this.running = false;
+      throw error;
+    }
+    // Stopped (and perhaps started again) while the checkpoint was loading.
+    if (run !== this.runs) return;
+    this.checkpoint = checkpoint;
     this.subscribe();
   }
 
   /** Stops after the batch in flight was acknowledged and checkpointed (or failed). */
   async stop(): Promise<void> {
     this.running = false;
+    this.runs++;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.subscription?.stop();

@@ -90,6 +90,58 @@ describe('event relay', () => {
     expect(ids).toHaveLength(5);
   });
 
+  it('given the relay of another replica advanced the shared checkpoint while this one was stopped, then this one resumes from the shared checkpoint', async () => {
+    await appendContacts(store, 2, 1);
+    const mine = relay();
+    await mine.start();
+    await eventually(() => expect(mine.position).toBe(2));
+    await mine.stop();
+    await appendContacts(store, 2, 1);
+    const theirs = relay();
+    await theirs.start();
+    await eventually(() => expect(theirs.position).toBe(4));
+    await theirs.stop();
+
+    await appendContacts(store, 1, 1);
+    await mine.start();
+
+    await eventually(() => expect(mine.position).toBe(5));
+    const ids = bus.accepted.map((m) => m.headers['ce_id']);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it('given a stop while the checkpoint is still loading, then the relay publishes nothing', async () => {
+    await appendContacts(store, 2, 1);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = new InMemoryRelayCheckpointStore();
+    const load = slow.load.bind(slow);
+    slow.load = async (name) => {
+      await gate;
+      return load(name);
+    };
+    const stopped = new EventRelay(store, bus, slow, {
+      name: 'contacts',
+      topicFor: () => TOPIC,
+      describe: describeByContract,
+    });
+    relays.push(stopped);
+
+    const starting = stopped.start();
+    await stopped.stop();
+    release();
+    await starting;
+
+    // A control on the same bus: by the time it has published everything, a relay that
+    // subscribed despite the stop would have published it too.
+    await appendContacts(store, 1, 1);
+    await relay().start();
+    await eventually(async () => expect(await checkpoints.load('contacts')).toBe(3));
+    expect(bus.accepted).toHaveLength(3);
+    expect(await slow.load('contacts')).toBe(0);
+  });
+
   it('given events the describe function leaves out, then they are not published but the checkpoint passes them', async () => {
     await appendContacts(store, 1, 3);
     await relay({

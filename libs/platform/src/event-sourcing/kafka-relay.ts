@@ -6,9 +6,16 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ContractRegistry, type EventStore, type ReadModelStore } from '@crm/events';
-import { EventRelay, KafkaPublisher, ensureTopics, type RelayCheckpointStore } from '@crm/kafka';
+import {
+  EventRelay,
+  KafkaPublisher,
+  LeaderElection,
+  ensureTopics,
+  type RelayCheckpointStore,
+} from '@crm/kafka';
 import type { ServiceConfig } from '../config/service-config';
 import { SERVICE_CONFIG } from '../config/tokens';
+import { Metrics } from '../metrics/metrics';
 import { EVENT_STORE, READ_MODELS } from './tokens';
 
 /** Topic of each stream category this service publishes (`contact` → `crm.contacts.contact.v1`). */
@@ -26,14 +33,24 @@ function checkpointsIn(readModels: ReadModelStore): RelayCheckpointStore {
 }
 
 /**
+ * How long the replicas' group waits for a silent leader before another takes over. The
+ * broker refuses less than its `group.min.session.timeout.ms` (6 s by default).
+ */
+const LEADERSHIP_SESSION_TIMEOUT_MS = 10_000;
+
+/**
  * With BUS=kafka, publishes every event of the service's store to Kafka (never from a
- * request handler): creates the category topics, then runs the relay until shutdown.
+ * request handler): creates the category topics, then runs the relay until shutdown, on one
+ * replica at a time. The replicas elect that one through a Kafka consumer group (group
+ * `crm-<service>-relay` on the one-partition topic `crm.<service>.relay-leadership`, both
+ * with the topic prefix); see docs/adr/0008-relay-leadership.md.
  */
 @Injectable()
 export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('KafkaRelay');
   private relay: EventRelay | null = null;
   private publisher: KafkaPublisher | null = null;
+  private election: LeaderElection | null = null;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -41,6 +58,7 @@ export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(CATEGORY_TOPICS) private readonly topics: CategoryTopics,
     private readonly contracts: ContractRegistry,
+    private readonly metrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,15 +66,17 @@ export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
     if (!kafka) return;
     const options = { brokers: kafka.brokers, clientId: `crm-${this.config.service}` };
     const topicOf = (category: string) => `${kafka.topicPrefix}${this.topics[category] ?? ''}`;
-    await ensureTopics(
-      options,
-      Object.keys(this.topics).map((category) => ({
+    const leadershipTopic = `${kafka.topicPrefix}crm.${this.config.service}.relay-leadership`;
+    await ensureTopics(options, [
+      ...Object.keys(this.topics).map((category) => ({
         topic: topicOf(category),
         partitions: kafka.partitions,
         replicationFactor: kafka.replicationFactor,
         retentionMs: kafka.retentionMs,
       })),
-    );
+      // One partition, so one holder; it never holds a message.
+      { topic: leadershipTopic, partitions: 1, replicationFactor: kafka.replicationFactor },
+    ]);
     await this.readModels.ensure({ key: RELAY_KEY, indexes: [] });
     this.publisher = new KafkaPublisher(options);
     this.relay = new EventRelay(this.store, this.publisher, checkpointsIn(this.readModels), {
@@ -78,10 +98,33 @@ export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
         );
       },
     });
-    await this.relay.start();
+    const relay = this.relay;
+    this.election = new LeaderElection(options, {
+      groupId: `${kafka.topicPrefix}crm-${this.config.service}-relay`,
+      topic: leadershipTopic,
+      sessionTimeoutMs: LEADERSHIP_SESSION_TIMEOUT_MS,
+      onElected: () => relay.start(),
+      onDemoted: () => relay.stop(),
+      onChange: (leading, reason) => {
+        this.metrics.relayLeader.set(leading ? 1 : 0);
+        this.logger.log(
+          leading
+            ? `relay leadership acquired (${reason}): publishing from position ${String(relay.position)}`
+            : `relay leadership released (${reason}): stopped publishing at position ${String(relay.position)}`,
+        );
+      },
+      onError: (error) => {
+        this.logger.warn(
+          `relay leadership: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+    });
+    await this.election.start();
   }
 
+  /** Steps down first (the relay stops), then leaves the group: a survivor takes over at once. */
   async onModuleDestroy(): Promise<void> {
+    await this.election?.stop();
     await this.relay?.stop();
     await this.publisher?.close();
   }

@@ -20,6 +20,12 @@ export class Metrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  /** 1 while this replica holds the relay leadership and publishes to Kafka (BUS=kafka). */
+  readonly relayLeader = new Gauge({
+    name: 'crm_kafka_relay_leader',
+    help: 'Whether this replica is the one publishing the service events to Kafka (1) or not (0)',
+    registers: [this.registry],
+  });
   /** Read models report their position here; sampled when Prometheus scrapes. */
   readonly readModelPositions = new Map<string, () => number>();
   storeHead: () => Promise<number> = () => Promise.resolve(0);

@@ -76,7 +76,12 @@ describe('contact search projection', () => {
           data: { contactId, email: 'z@work.example', label: 'work' },
         }),
       ])
-      .when(on({ type: 'ContactEmailRemoved', data: { contactId, email: 'zoe@example.com' } }))
+      .when(
+        on({
+          type: 'ContactEmailRemoved',
+          data: { contactId, email: 'zoe@example.com', primaryEmail: 'z@work.example' },
+        }),
+      )
       .then(
         matching({
           words: ['zoe', 'angstrom', 'z', 'work', 'example', '442079460958', '2079460958'],
