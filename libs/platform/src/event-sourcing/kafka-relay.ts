@@ -24,6 +24,9 @@ export type CategoryTopics = Readonly<Record<string, string>>;
 
 const RELAY_KEY = 'relay_kafka';
 
+/** `contact-0193…` → `contact` */
+const categoryOf = (streamId: string): string => streamId.slice(0, streamId.indexOf('-'));
+
 /** The relay's checkpoint lives next to the read models' ones, in the same store. */
 function checkpointsIn(readModels: ReadModelStore): RelayCheckpointStore {
   return {
@@ -81,9 +84,11 @@ export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.publisher = new KafkaPublisher(options);
     this.relay = new EventRelay(this.store, this.publisher, checkpointsIn(this.readModels), {
       name: RELAY_KEY,
-      topicFor: (streamId) => topicOf(streamId.slice(0, streamId.indexOf('-'))),
+      topicFor: (streamId) => topicOf(categoryOf(streamId)),
       // Published as stored: personal fields stay sealed, so erasure reaches consumers too.
+      // Streams of a category without a topic (an import batch) are the service's own.
       describe: (event) => {
+        if (this.topics[categoryOf(event.streamId)] === undefined) return null;
         const contract = this.contracts.get(event.type);
         return {
           type: contract.ceType,
