@@ -14,7 +14,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
   private readonly sql: {
     find: Statement<[string], { key: Buffer | null }>;
     insert: Statement<[string, Buffer, string]>;
-    destroy: Statement<[string, string]>;
+    destroy: Statement<[string, string, string]>;
   };
 
   constructor(file: string) {
@@ -32,7 +32,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
         'INSERT INTO subject_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING',
       ),
       destroy: this.db.prepare(
-        `INSERT INTO subject_keys (subject, key, created_at, destroyed_at) VALUES (?1, NULL, ?2, ?2)
+        `INSERT INTO subject_keys (subject, key, created_at, destroyed_at) VALUES (?, NULL, ?, ?)
          ON CONFLICT (subject) DO UPDATE SET key = NULL, destroyed_at = excluded.destroyed_at`,
       ),
     };
@@ -52,7 +52,8 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
   }
 
   async destroy(subject: string): Promise<void> {
-    await this.writes.run(() => this.sql.destroy.run(subject, new Date().toISOString()));
+    const now = new Date().toISOString();
+    await this.writes.run(() => this.sql.destroy.run(subject, now, now));
   }
 
   async close(): Promise<void> {
