@@ -1,6 +1,7 @@
 import { appendBench } from './append.bench';
 import { httpBench } from './http.bench';
 import { latencyBench } from './latency.bench';
+import { mergeBench } from './merge.bench';
 import { progress } from './fixtures';
 import { relayBench } from './relay.bench';
 import { replayBench } from './replay.bench';
@@ -13,6 +14,7 @@ const FIGURES: Readonly<Record<string, () => Promise<BenchResult | BenchResult[]
   http: httpBench,
   relay: relayBench,
   latency: latencyBench,
+  merge: mergeBench,
 };
 
 async function main(args: readonly string[]): Promise<void> {

@@ -14,6 +14,7 @@ import {
 } from '@crm/events';
 import type { ContactState } from './contact';
 import { ContactNotFound } from './contact.errors';
+import { DuplicateCandidateView } from './read-models/duplicates/duplicates.view';
 
 export class EmailView {
   @ApiProperty({ format: 'email' }) email!: string;
@@ -100,6 +101,15 @@ export class ContactView {
   @ApiProperty({ description: 'personal data erased; non-personal facts remain' })
   erased!: boolean;
   @ApiProperty({ description: 'stream revision' }) revision!: number;
+}
+
+/** A party just registered, with the existing parties that look like it. */
+export class RegisteredContactView extends ContactView {
+  @ApiProperty({
+    type: [DuplicateCandidateView],
+    description: 'existing parties that look like this one (same email or phone, similar name)',
+  })
+  possibleDuplicates!: DuplicateCandidateView[];
 }
 
 export class ContactListItemView {

@@ -36,6 +36,7 @@ import {
   ContactHistoryView,
   ContactListPageView,
   ContactView,
+  RegisteredContactView,
   toContactView,
 } from './contact.view';
 import {
@@ -50,6 +51,7 @@ import {
 } from './contacts.dto';
 import { normalizeEmail, normalizePhone } from './contact-points';
 import { ContactListQuery } from './read-models/contact-list/contact-list.query';
+import { DuplicatesQuery } from './read-models/duplicates/duplicates.query';
 
 export const WRITERS = ['rep', 'manager', 'admin'] as const;
 export const MANAGERS = ['manager', 'admin'] as const;
@@ -70,32 +72,42 @@ export class ContactsController {
     private readonly commands: ContactCommands,
     private readonly list: ContactListQuery,
     private readonly history: ContactHistory,
+    private readonly duplicates: DuplicatesQuery,
   ) {}
 
   @Post()
   @Roles(...WRITERS)
-  @ApiCreatedResponse({ type: ContactView })
-  register(
+  @ApiCreatedResponse({ type: RegisteredContactView })
+  async register(
     @Body() dto: RegisterContactDto,
     @CommandCtx() context: CommandContext,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ContactView> {
+  ): Promise<RegisteredContactView> {
     const ownerId = dto.ownerId ?? principal.employeeId;
     if (ownerId !== principal.employeeId && !principal.roles.some((r) => r !== 'rep')) {
       throw new Forbidden('only managers and admins register contacts for another owner');
     }
     const contactId = uuidv7();
+    const primaryEmail = dto.primaryEmail === undefined ? null : normalizeEmail(dto.primaryEmail);
+    const primaryPhone = dto.primaryPhone === undefined ? null : normalizePhone(dto.primaryPhone);
+    // Looked up before the write: should the lookup fail, nothing was registered.
+    const possibleDuplicates = await this.duplicates.forNewParty({
+      kind: dto.kind,
+      name: dto.name,
+      primaryEmail,
+      primaryPhone,
+    });
     response.location(`/contacts/${contactId}`);
-    return this.commands.execute(
+    const view = await this.commands.execute(
       {
         type: 'RegisterContact',
         contactId,
         kind: dto.kind,
         relationship: dto.relationship,
         name: dto.name,
-        primaryEmail: dto.primaryEmail === undefined ? null : normalizeEmail(dto.primaryEmail),
-        primaryPhone: dto.primaryPhone === undefined ? null : normalizePhone(dto.primaryPhone),
+        primaryEmail,
+        primaryPhone,
         ownerId,
         stage: dto.stage ?? null,
         tags: dto.tags ?? [],
@@ -103,6 +115,7 @@ export class ContactsController {
       context,
       response,
     );
+    return Object.assign(view, { possibleDuplicates });
   }
 
   @Get()

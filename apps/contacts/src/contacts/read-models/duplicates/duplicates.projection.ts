@@ -1,0 +1,163 @@
+import type { ContactEvent, DecodedEvent, Projection } from '@crm/events';
+import {
+  type CandidateParty,
+  type DuplicateCandidate,
+  DUPLICATES_READ_MODEL,
+  LOOKUP_FIELDS,
+  withLookup,
+} from './duplicate-candidate';
+import { type DuplicateKeys, normalizeName } from './duplicate-keys';
+
+function registered(
+  keys: DuplicateKeys,
+  event: Extract<ContactEvent, { type: 'ContactRegistered' }>,
+): CandidateParty {
+  const { contactId, kind, name, primaryEmail, primaryPhone } = event.data;
+  const email = primaryEmail === null ? null : keys.email(primaryEmail);
+  const phone = primaryPhone === null ? null : keys.phone(primaryPhone);
+  return {
+    id: contactId,
+    kind,
+    name: name === null ? null : normalizeName(kind, name),
+    emails: email === null ? [] : [email],
+    primaryEmail: email,
+    phones: phone === null ? [] : [phone],
+    primaryPhone: phone,
+    affiliations: [],
+    parentId: null,
+    archived: false,
+    mergedInto: null,
+  };
+}
+
+// Contact points fold as they do on the party: the primary stays while it is there, else
+// the first one left is primary; setting null as primary (older events) drops the primary.
+interface Points {
+  readonly values: readonly string[];
+  readonly primary: string | null;
+}
+const primaryOf = (values: readonly string[], primary: string | null): string | null =>
+  primary !== null && values.includes(primary) ? primary : (values[0] ?? null);
+
+function setPrimary({ values, primary }: Points, value: string | null): Points {
+  if (value === null) {
+    const rest = values.filter((v) => v !== primary);
+    return { values: rest, primary: primaryOf(rest, null) };
+  }
+  return { values: values.includes(value) ? values : [...values, value], primary: value };
+}
+function add({ values, primary }: Points, value: string | null): Points {
+  const next = value === null || values.includes(value) ? values : [...values, value];
+  return { values: next, primary: primaryOf(next, primary) };
+}
+/** `after`: the primary one after the removal, as the event says; else the first left. */
+function remove({ values }: Points, value: string | null, after: string | null): Points {
+  const next = values.filter((v) => v !== value);
+  return { values: next, primary: primaryOf(next, after) };
+}
+
+function change(
+  keys: DuplicateKeys,
+  party: CandidateParty,
+  event: DecodedEvent<ContactEvent>,
+): CandidateParty {
+  const emails = { values: party.emails, primary: party.primaryEmail };
+  const phones = { values: party.phones, primary: party.primaryPhone };
+  const withEmails = ({ values, primary }: Points): CandidateParty => ({
+    ...party,
+    emails: values,
+    primaryEmail: primary,
+  });
+  const withPhones = ({ values, primary }: Points): CandidateParty => ({
+    ...party,
+    phones: values,
+    primaryPhone: primary,
+  });
+  const email = (value: string | null) => (value === null ? null : keys.email(value));
+  const phone = (value: string | null) => (value === null ? null : keys.phone(value));
+  switch (event.type) {
+    case 'ContactRenamed': {
+      const { name } = event.data;
+      return { ...party, name: name === null ? null : normalizeName(party.kind, name) };
+    }
+    case 'ContactPrimaryEmailSet':
+      return withEmails(setPrimary(emails, email(event.data.email)));
+    case 'ContactEmailAdded':
+      return withEmails(add(emails, email(event.data.email)));
+    case 'ContactEmailRemoved':
+      return withEmails(remove(emails, email(event.data.email), email(event.data.primaryEmail)));
+    case 'ContactPrimaryPhoneSet':
+      return withPhones(setPrimary(phones, phone(event.data.phone)));
+    case 'ContactPhoneAdded':
+      return withPhones(add(phones, phone(event.data.phone)));
+    case 'ContactPhoneRemoved':
+      return withPhones(remove(phones, phone(event.data.phone), phone(event.data.primaryPhone)));
+    case 'ContactParentSet':
+      return { ...party, parentId: event.data.parentId };
+    case 'ContactAffiliated': {
+      const { affiliationId, organizationId } = event.data;
+      return { ...party, affiliations: [...party.affiliations, { affiliationId, organizationId }] };
+    }
+    case 'ContactAffiliationRemoved':
+      return {
+        ...party,
+        affiliations: party.affiliations.filter(
+          (a) => a.affiliationId !== event.data.affiliationId,
+        ),
+      };
+    case 'ContactArchived':
+      return { ...party, archived: true };
+    case 'ContactRestored':
+      return { ...party, archived: false };
+    case 'ContactMergedInto':
+      return {
+        ...party,
+        mergedInto: { survivorId: event.data.survivorId, mergeId: event.data.mergeId },
+      };
+    case 'ContactUnmerged':
+      return { ...party, mergedInto: null };
+    default:
+      return party;
+  }
+}
+
+/**
+ * The duplicates read model. It reads personal values in clear (`revealed`) to hash them
+ * and normalize the name, and deletes the document on ContactErased.
+ */
+export function duplicatesProjection(
+  keys: DuplicateKeys,
+): Projection<DuplicateCandidate, ContactEvent> {
+  return {
+    ...DUPLICATES_READ_MODEL,
+    handles: [
+      'ContactRegistered',
+      'ContactRenamed',
+      'ContactPrimaryEmailSet',
+      'ContactEmailAdded',
+      'ContactEmailRemoved',
+      'ContactPrimaryPhoneSet',
+      'ContactPhoneAdded',
+      'ContactPhoneRemoved',
+      'ContactParentSet',
+      'ContactAffiliated',
+      'ContactAffiliationRemoved',
+      'ContactArchived',
+      'ContactRestored',
+      'ContactMergedInto',
+      'ContactUnmerged',
+      'ContactErased',
+    ],
+    indexes: [...LOOKUP_FIELDS.map((field) => `lookup.${field}`), 'mergedInto.mergeId'],
+    personalData: 'revealed',
+    documentId: (event) => event.data.contactId,
+    evolve(doc, event) {
+      if (event.type === 'ContactRegistered') {
+        return doc ?? withLookup(keys, registered(keys, event));
+      }
+      if (doc === null || event.type === 'ContactErased') return null;
+      const { lookup: _, ...party } = doc;
+      return withLookup(keys, change(keys, party, event));
+    },
+  };
+}
