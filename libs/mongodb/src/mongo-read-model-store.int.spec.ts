@@ -99,6 +99,14 @@ describeWithMongo('MongoReadModelStore', (url) => {
       expect(indexes.map((index) => index.key)).toContainEqual({ 'doc.stage': 1, _id: 1 });
     });
 
+    it('given a read model, then it is empty until a document is stored, and a deleted one still counts', async () => {
+      expect(await store.isEmpty(KEY)).toBe(true);
+
+      await store.commit(KEY, [{ id: 'd-1', doc: null, position: 1 }], 1);
+
+      expect(await store.isEmpty(KEY)).toBe(false);
+    });
+
     it('given documents with undefined members, then those members are left out as in JSON', async () => {
       await store.commit(
         KEY,

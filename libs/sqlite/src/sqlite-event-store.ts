@@ -32,25 +32,19 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-interface Row {
-  position: number;
-  id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** A row of `COLUMNS` as an array: better-sqlite3 builds arrays far faster than objects. */
+type RawRow = [number, string, string, number, string, string, string];
+const COLUMNS = 'position, id, stream_id, revision, type, data, metadata';
 
-function toRecorded(row: Row): RecordedEvent {
+function fromRaw(row: RawRow): RecordedEvent {
   return {
-    id: row.id,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    id: row[1],
+    streamId: row[2],
+    revision: row[3],
+    position: row[0],
+    type: row[4],
+    data: JSON.parse(row[5]) as unknown,
+    metadata: JSON.parse(row[6]) as RecordedEvent['metadata'],
   };
 }
 
@@ -67,8 +61,8 @@ export class SqliteEventStore implements EventStore {
     revision: Statement<[string], { revision: number }>;
     insert: Statement<[string, string, number, string, string, string]>;
     setRevision: Statement<[string, number]>;
-    stream: Statement<[string, number], Row>;
-    all: Statement<[number, number], Row>;
+    stream: Statement<[string, number], RawRow>;
+    all: Statement<[number, number], RawRow>;
     head: Statement<[], { head: number | null }>;
   };
 
@@ -85,10 +79,16 @@ export class SqliteEventStore implements EventStore {
       setRevision: this.db.prepare(
         'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
       ),
-      stream: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision',
-      ),
-      all: this.db.prepare('SELECT * FROM events WHERE position >= ? ORDER BY position LIMIT ?'),
+      stream: this.db
+        .prepare<[string, number], RawRow>(
+          `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
+        )
+        .raw(),
+      all: this.db
+        .prepare<[number, number], RawRow>(
+          `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
+        )
+        .raw(),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
     };
   }
@@ -120,11 +120,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
-    return Promise.resolve(this.sql.stream.all(streamId, fromRevision).map(toRecorded));
+    return Promise.resolve(this.sql.stream.all(streamId, fromRevision).map(fromRaw));
   }
 
   readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> {
-    return Promise.resolve(this.sql.all.all(fromPosition, maxCount).map(toRecorded));
+    return Promise.resolve(this.sql.all.all(fromPosition, maxCount).map(fromRaw));
   }
 
   headPosition(): Promise<number> {

@@ -10,9 +10,17 @@ export const SEALED_FIELD = '$personal';
  * A personal value left sealed. Read models store it as it is and reveal it only when they
  * are read, so rebuilding them never decrypts, and once the subject's key is destroyed
  * every read model stops showing the value at the same moment.
+ *
+ * `[blob, subject, field]`: the event's sealed personal data, the subject whose key opens
+ * it, and the member that holds this value. A tuple under one name keeps the JSON short,
+ * as every document repeats it for each personal field. No `$` in the name: MongoDB
+ * refuses field names starting with it.
  */
 export interface SealedValue {
-  /** The sealed blob. No `$` in the name: MongoDB refuses field names starting with it. */
+  readonly sealed: readonly [blob: string, subject: string, field: string];
+}
+/** How documents stored before the tuple form hold a sealed value; still revealed. */
+interface LegacySealedValue {
   readonly sealedWith: string;
   readonly subject: string;
   readonly field: string;
@@ -22,10 +30,20 @@ export type Personal<T> = T | SealedValue;
 export type Revealed<T> = { [K in keyof T]: Exclude<T[K], SealedValue> };
 
 export function isSealedValue(value: unknown): value is SealedValue {
+  if (typeof value !== 'object' || value === null) return false;
+  const sealed = (value as { sealed?: unknown }).sealed;
+  return (
+    Array.isArray(sealed) &&
+    sealed.length === 3 &&
+    sealed.every((part: unknown) => typeof part === 'string')
+  );
+}
+
+function isLegacySealedValue(value: unknown): value is LegacySealedValue {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as SealedValue).sealedWith === 'string'
+    typeof (value as LegacySealedValue).sealedWith === 'string'
   );
 }
 
@@ -75,37 +93,51 @@ export class EventCodec {
    * revealed when read. Needs no key lookups, so replaying the log stays cheap.
    */
   decodeSealed<E extends DomainEvent>(events: readonly RecordedEvent[]): DecodedEvent<E>[] {
-    return events.map((event) => {
+    const decoded: DecodedEvent<E>[] = [];
+    for (const event of events) {
       const { personalFields } = this.contracts.get(event.type);
       const stored = event.data as Data;
       const sealed = stored[SEALED_FIELD];
-      if (personalFields.length === 0 || typeof sealed !== 'string') {
-        return { ...event, erased: false } as unknown as DecodedEvent<E>;
+      let data = stored;
+      if (personalFields.length > 0 && typeof sealed === 'string') {
+        data = {};
+        for (const field in stored) if (field !== SEALED_FIELD) data[field] = stored[field];
+        for (const field of personalFields) {
+          const value: SealedValue = { sealed: [sealed, event.streamId, field] };
+          data[field] = value;
+        }
       }
-      const data: Data = {};
-      for (const [field, value] of Object.entries(stored))
-        if (field !== SEALED_FIELD) data[field] = value;
-      for (const field of personalFields)
-        data[field] = { sealedWith: sealed, subject: event.streamId, field };
-      return { ...event, data, erased: false } as unknown as DecodedEvent<E>;
-    });
+      decoded.push({
+        id: event.id,
+        streamId: event.streamId,
+        revision: event.revision,
+        position: event.position,
+        type: event.type,
+        data,
+        metadata: event.metadata,
+        erased: false,
+      } as unknown as DecodedEvent<E>);
+    }
+    return decoded;
   }
 
   /** Replaces every SealedValue in the documents by its clear value, or null once erased. */
   async reveal<T>(docs: readonly T[]): Promise<Revealed<T>[]> {
     const opened = new Map<string, Data | null>();
-    const openOnce = async (value: SealedValue): Promise<unknown> => {
-      const id = `${value.subject}\n${value.sealedWith}`;
+    const openOnce = async ([blob, subject, field]: SealedValue['sealed']): Promise<unknown> => {
+      const id = `${subject}\n${blob}`;
       let personal = opened.get(id);
       if (personal === undefined) {
-        const key = await this.key(value.subject);
-        personal = key ? (open(key, value.subject, value.sealedWith) as Data) : null;
+        const key = await this.key(subject);
+        personal = key ? (open(key, subject, blob) as Data) : null;
         opened.set(id, personal);
       }
-      return personal ? (personal[value.field] ?? null) : null;
+      return personal ? (personal[field] ?? null) : null;
     };
     const walk = async (value: unknown): Promise<unknown> => {
-      if (isSealedValue(value)) return openOnce(value);
+      if (isSealedValue(value)) return openOnce(value.sealed);
+      if (isLegacySealedValue(value))
+        return openOnce([value.sealedWith, value.subject, value.field]);
       if (Array.isArray(value)) return Promise.all(value.map(walk));
       if (typeof value !== 'object' || value === null) return value;
       const out: Data = {};

@@ -233,9 +233,7 @@ describe('event codec, sealed decoding for read models', () => {
     expect(event?.data).toMatchObject({ contactId: '9', team: 'sales', score: 7 });
     expect(JSON.stringify(event?.data)).not.toMatch(/Zoë|zoe@example\.com/);
     expect((event?.data as { name: unknown }).name).toEqual({
-      sealedWith: expect.any(String),
-      subject: 'contact-9',
-      field: 'name',
+      sealed: [(stored.data as Record<string, unknown>)[SEALED_FIELD], 'contact-9', 'name'],
     });
   });
 
@@ -246,20 +244,57 @@ describe('event codec, sealed decoding for read models', () => {
       await codec.encodeData('contact-10', registered('10')),
     );
     const [event] = codec.decodeSealed<ContactRegistered>([stored]);
-    const doc = {
-      id: '10',
-      name: event?.data.name,
-      contacts: [{ email: event?.data.email }],
-      kind: 'person',
-    };
+    // As a read-model store hands it back: through JSON.
+    const doc = JSON.parse(
+      JSON.stringify({
+        id: '10',
+        name: event?.data.name,
+        contacts: [{ email: event?.data.email }],
+        kind: 'person',
+        note: { sealed: ['not', 'a sealed value'] },
+      }),
+    ) as unknown;
     expect(await codec.reveal([doc])).toEqual([
-      { id: '10', name: 'Zoë Ωmega', contacts: [{ email: 'zoe@example.com' }], kind: 'person' },
+      {
+        id: '10',
+        name: 'Zoë Ωmega',
+        contacts: [{ email: 'zoe@example.com' }],
+        kind: 'person',
+        note: { sealed: ['not', 'a sealed value'] },
+      },
     ]);
     await keys.destroy('contact-10');
     codec.forget('contact-10');
     expect(await codec.reveal([doc])).toEqual([
-      { id: '10', name: null, contacts: [{ email: null }], kind: 'person' },
+      {
+        id: '10',
+        name: null,
+        contacts: [{ email: null }],
+        kind: 'person',
+        note: { sealed: ['not', 'a sealed value'] },
+      },
     ]);
+  });
+
+  it('given a document stored with the earlier { sealedWith, subject, field } form, then reveal still opens it, and null once the key is destroyed', async () => {
+    const stored = recorded(
+      'contact-12',
+      'ContactRegistered',
+      await codec.encodeData('contact-12', registered('12')),
+    );
+    const sealedWith = (stored.data as Record<string, unknown>)[SEALED_FIELD];
+    const doc = {
+      id: '12',
+      name: { sealedWith, subject: 'contact-12', field: 'name' },
+      emails: [{ sealedWith, subject: 'contact-12', field: 'email' }],
+    };
+
+    expect(await codec.reveal([doc])).toEqual([
+      { id: '12', name: 'Zoë Ωmega', emails: ['zoe@example.com'] },
+    ]);
+    await keys.destroy('contact-12');
+    codec.forget('contact-12');
+    expect(await codec.reveal([doc])).toEqual([{ id: '12', name: null, emails: [null] }]);
   });
 
   it('passes events without personal fields through unchanged', () => {

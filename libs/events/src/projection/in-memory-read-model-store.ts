@@ -22,6 +22,10 @@ export class InMemoryReadModelStore implements ReadModelStore {
     return Promise.resolve(this.model(key).checkpoint);
   }
 
+  isEmpty(key: string): Promise<boolean> {
+    return Promise.resolve(this.model(key).docs.size === 0);
+  }
+
   load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
     const docs = this.model(key).docs;
     const found = new Map<string, StoredDocument<D>>();

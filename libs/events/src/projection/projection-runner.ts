@@ -1,15 +1,21 @@
 import type { EventCodec } from '../crypto/event-codec';
 import type { DecodedEvent, DomainEvent, RecordedEvent } from '../store/event';
 import type { EventStore, Subscription } from '../store/event-store.port';
+import { PendingDocuments } from './pending-documents';
 import { applyEvent, type Projection, projectionKey } from './projection';
 import type { ReadModelStore, StoredDocument } from './read-model-store.port';
+
+/** Beyond this many ids, a rebuild stops remembering which it wrote and loads like any run. */
+const MAX_WRITTEN_IDS = 1_000_000;
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /**
    * While catching up, changed documents stay in memory across batches and are committed
    * with the checkpoint once this many are pending (or when caught up): far fewer writes
-   * during a rebuild. Crash-safe because the checkpoint is written with them.
+   * during a rebuild. Crash-safe because the checkpoint is written with them. Up to a
+   * quarter of them, the most recently changed, may stay in memory past such a commit
+   * (its checkpoint then stops before their first change).
    */
   readonly maxPendingDocuments?: number;
   /** Reported when a batch fails; the runner retries it after a growing delay. */
@@ -22,6 +28,9 @@ export interface ProjectionRunnerOptions {
  * batches folded in memory and committed together with the new checkpoint. Every
  * document remembers the position of the last event applied to it, so an event delivered
  * twice changes nothing.
+ *
+ * While catching up, one commit may be in flight while the next batches are folded; the
+ * checkpoint (`position`) moves when the store has committed.
  */
 export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   readonly key: string;
@@ -32,9 +41,20 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly handled: ReadonlySet<string>;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
-  /** Folded but not yet committed, up to `pendingPosition`. */
-  private readonly pending = new Map<string, StoredDocument<D>>();
-  private pendingPosition = 0;
+  private readonly pending = new PendingDocuments<D>();
+  /**
+   * The documents of the last commit, in flight or done: what the store holds for them
+   * once it lands, so they need no load.
+   */
+  private committed = new Map<string, StoredDocument<D>>();
+  private inFlight: Promise<void> | null = null;
+  /** The last commit was made while catching up: the store may have work put off. */
+  private storeCatchingUp = false;
+  /**
+   * Set while the subscription runs from an empty read model: the ids given to the store
+   * since then. Any other id has nothing stored to load.
+   */
+  private written: Set<string> | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -49,10 +69,11 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
 
   async start(): Promise<void> {
     await this.readModels.ensure({ key: this.key, indexes: this.projection.indexes ?? [] });
-    this.checkpoint = await this.readModels.checkpoint(this.key);
+    const { checkpoint, empty } = await this.resumePoint();
+    this.checkpoint = checkpoint;
     this.running = true;
     this.settleWaiters();
-    this.subscribe();
+    this.subscribe(empty);
   }
 
   async stop(): Promise<void> {
@@ -61,7 +82,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     this.retryTimer = null;
     await this.subscription?.stop();
     this.subscription = null;
-    await this.flush();
+    await this.flush(false);
   }
 
   /** Drops the read model and folds the whole log again from position 0. */
@@ -77,7 +98,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
 
   /** Resolves once the read model has applied everything up to `position`. */
   waitFor(position: number, timeoutMs = 5000): Promise<boolean> {
-    if (this.checkpoint >= position) return Promise.resolve(true);
+    if (this.reached() >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = { position, resolve: () => resolve(true) };
       this.waiters.add(waiter);
@@ -87,10 +108,20 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     });
   }
 
-  private subscribe(): void {
+  /** Where to go on from: the stored checkpoint, and whether the read model is still empty. */
+  private async resumePoint(): Promise<{ checkpoint: number; empty: boolean }> {
+    const checkpoint = await this.readModels.checkpoint(this.key);
+    return { checkpoint, empty: checkpoint === 0 && (await this.readModels.isEmpty(this.key)) };
+  }
+
+  /** `empty`: the read model holds nothing yet, so no document needs loading until written. */
+  private subscribe(empty: boolean): void {
+    // What this runner committed before may since have been reset or rewritten.
+    this.committed = new Map();
+    this.written = empty ? new Set() : null;
     this.subscription = this.store.subscribe(this.checkpoint, (batch) => this.apply(batch), {
       batchSize: this.options.batchSize ?? 1000,
-      onCaughtUp: () => this.flush(),
+      onCaughtUp: () => this.flush(false),
       onError: (error) => this.retryLater(error),
     });
   }
@@ -100,21 +131,25 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     this.subscription = null;
     // What was folded since the last commit is dropped and folded again from the checkpoint.
     this.pending.clear();
-    this.pendingPosition = 0;
+    // A commit still in flight decides where the checkpoint is: whatever comes next waits
+    // for it, and its failure, if it fails too, is not reported a second time.
+    this.inFlight = this.inFlight?.catch(() => undefined) ?? null;
     const delay = Math.min(100 * 2 ** this.failures++, this.options.maxRetryDelayMs ?? 30_000);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      void this.readModels.checkpoint(this.key).then(
-        (checkpoint) => {
-          // stop() may have run while the checkpoint was being read.
-          if (!this.running) return;
-          this.checkpoint = checkpoint;
-          this.subscribe();
-        },
-        (e: unknown) => {
-          if (this.running) this.retryLater(e);
-        },
-      );
+      void this.landed()
+        .then(() => this.resumePoint())
+        .then(
+          ({ checkpoint, empty }) => {
+            // stop() may have run while the checkpoint was being read.
+            if (!this.running) return;
+            this.checkpoint = checkpoint;
+            this.subscribe(empty);
+          },
+          (e: unknown) => {
+            if (this.running) this.retryLater(e);
+          },
+        );
     }, delay);
     this.retryTimer.unref();
   }
@@ -127,43 +162,99 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
       this.projection.personalData === 'revealed'
         ? await this.codec.decode<E>(handled)
         : this.codec.decodeSealed<E>(handled);
-    const ids = [...new Set(events.map((e) => this.projection.documentId(e)))];
-    const docs = await this.readModels.load<D>(
-      this.key,
-      ids.filter((id) => !this.pending.has(id)),
-    );
-    for (const [id, doc] of this.pending) docs.set(id, doc);
-    for (const event of events) this.fold(docs, event);
-    this.pendingPosition = last.position;
-    if (this.pending.size >= (this.options.maxPendingDocuments ?? 20_000)) await this.flush();
+    const ids = events.map((e) => this.projection.documentId(e));
+    const stored = await this.readModels.load<D>(this.key, this.toLoad(ids));
+    for (let i = 0; i < events.length; i++) {
+      const id = ids[i] as string;
+      const current = this.pending.get(id) ?? this.committed.get(id) ?? stored.get(id);
+      const next = applyEvent(this.projection, current, events[i] as DecodedEvent<E>);
+      if (next) this.pending.set(next);
+    }
+    this.pending.position = last.position;
+    if (this.pending.size >= this.maxPending) await this.flush(true);
     // While catching up every read resolves at once; yield so HTTP, health checks and
     // timers of the process keep running during a long rebuild.
     else await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private async flush(): Promise<void> {
-    if (this.pendingPosition <= this.checkpoint) return;
-    await this.readModels.commit(this.key, [...this.pending.values()], this.pendingPosition);
-    this.pending.clear();
-    this.checkpoint = this.pendingPosition;
+  /** The ids, once each, whose documents are neither in memory nor known to be absent. */
+  private toLoad(ids: readonly string[]): string[] {
+    const load = new Set<string>();
+    for (const id of ids) {
+      if (this.pending.has(id) || this.committed.has(id)) continue;
+      if (this.written === null || this.written.has(id)) load.add(id);
+    }
+    return [...load];
+  }
+
+  /**
+   * Commits what is pending. `catchingUp`: more batches follow right away, so the commit is
+   * left in flight (the next flush waits for it), the store may put off index upkeep, and
+   * a quarter of the limit of the most recently changed documents may stay pending;
+   * otherwise all is committed and has landed when this resolves.
+   */
+  private async flush(catchingUp: boolean): Promise<void> {
+    await this.landed();
+    if (this.pending.position <= this.checkpoint) {
+      // Nothing new, but the store may still have to finish what it put off.
+      if (!catchingUp && this.storeCatchingUp) await this.commit([], this.checkpoint, false);
+      return;
+    }
+    const keep = catchingUp ? Math.floor(this.maxPending / 4) : 0;
+    const { changes, checkpoint } = this.pending.take(keep);
+    if (this.written) {
+      // Before the commit: a commit that fails half way may still have stored some of them.
+      for (const id of changes.keys()) this.written.add(id);
+      if (this.written.size > MAX_WRITTEN_IDS) this.written = null;
+    }
+    this.committed = changes;
+    const commit = this.commit([...changes.values()], checkpoint, catchingUp);
+    if (!catchingUp) return commit;
+    // Its failure surfaces when the next flush awaits it; until then it is not unhandled.
+    commit.catch(() => undefined);
+    this.inFlight = commit;
+  }
+
+  private get maxPending(): number {
+    return this.options.maxPendingDocuments ?? 20_000;
+  }
+
+  private async commit(
+    changes: StoredDocument<D>[],
+    position: number,
+    catchingUp: boolean,
+  ): Promise<void> {
+    this.storeCatchingUp ||= catchingUp;
+    await this.readModels.commit(this.key, changes, position, { catchingUp });
+    if (!catchingUp) this.storeCatchingUp = false;
+    this.checkpoint = Math.max(this.checkpoint, position);
     this.failures = 0;
     this.settleWaiters();
   }
 
+  /** Waits for the commit in flight, if any; rejects if it failed. */
+  private async landed(): Promise<void> {
+    const inFlight = this.inFlight;
+    this.inFlight = null;
+    await inFlight;
+  }
+
+  /**
+   * The position waiters count as applied. Right after a commit made while catching up,
+   * the store may still owe work (its indexes): the read model is complete up to that
+   * commit but only usable as before past it, so its own position waits for the next one.
+   */
+  private reached(): number {
+    return this.storeCatchingUp ? this.checkpoint - 1 : this.checkpoint;
+  }
+
   private settleWaiters(): void {
+    const reached = this.reached();
     for (const waiter of this.waiters) {
-      if (waiter.position <= this.checkpoint) {
+      if (waiter.position <= reached) {
         this.waiters.delete(waiter);
         waiter.resolve();
       }
     }
-  }
-
-  private fold(docs: Map<string, StoredDocument<D>>, event: DecodedEvent<E>): void {
-    const id = this.projection.documentId(event);
-    const next = applyEvent(this.projection, docs.get(id), event);
-    if (!next) return;
-    docs.set(id, next);
-    this.pending.set(id, next);
   }
 }

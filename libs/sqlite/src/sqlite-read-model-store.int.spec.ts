@@ -1,0 +1,155 @@
+import type { StoredDocument } from '@crm/events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from './open-database';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+interface Deal {
+  readonly dealId: string;
+  readonly stage: string;
+  readonly owner: { readonly team: string };
+}
+
+const KEY = 'deals_v1';
+const INDEXES = ['stage', 'owner.team'];
+const deal = (n: number, stage = 'open', position = n): StoredDocument<Deal> => ({
+  id: `d-${n}`,
+  doc: { dealId: `d-${n}`, stage, owner: { team: n % 2 ? 'sales' : 'key-accounts' } },
+  position,
+});
+
+describe('SQLite read-model store', () => {
+  let dir: string;
+  let file: string;
+  let store: SqliteReadModelStore;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crm-read-models-'));
+    file = join(dir, 'read-models.db');
+    store = new SqliteReadModelStore(file);
+    await store.ensure({ key: KEY, indexes: INDEXES });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The secondary indexes of the read model's table, as another connection sees them. */
+  function indexes(): string[] {
+    const db = openDatabase(file);
+    try {
+      return db
+        .prepare<[], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_deals_v1' AND sql IS NOT NULL ORDER BY name",
+        )
+        .all()
+        .map((row) => row.name);
+    } finally {
+      db.close();
+    }
+  }
+
+  /** How SQLite would run the list query on a field. */
+  function plan(field: string): string {
+    const db = openDatabase(file);
+    try {
+      return db
+        .prepare<[], { detail: string }>(
+          `EXPLAIN QUERY PLAN SELECT doc FROM rm_deals_v1 WHERE doc IS NOT NULL AND json_extract(doc, '$.${field}') = 'won' ORDER BY id LIMIT 10`,
+        )
+        .all()
+        .map((row) => row.detail)
+        .join('; ');
+    } finally {
+      db.close();
+    }
+  }
+
+  const ids = (docs: readonly Deal[]) => docs.map((d) => d.dealId);
+  const BOTH = ['rm_deals_v1_owner_team', 'rm_deals_v1_stage'];
+
+  it('given an ensured read model, then each indexed field has an index that the list query uses', () => {
+    expect(indexes()).toEqual(BOTH);
+    expect(plan('stage')).toContain('USING INDEX rm_deals_v1_stage');
+  });
+
+  it('given a read model, then it is empty until a document is stored, and a deleted one still counts', async () => {
+    expect(await store.isEmpty(KEY)).toBe(true);
+
+    await store.commit(KEY, [{ id: 'd-1', doc: null, position: 1 }], 1);
+
+    expect(await store.isEmpty(KEY)).toBe(false);
+  });
+
+  it('given a rebuild into an empty read model, when it commits while catching up, then the indexes wait for the last commit, and queries answer the same meanwhile', async () => {
+    await store.commit(KEY, [deal(1), deal(2, 'won')], 2, { catchingUp: true });
+
+    expect(indexes()).toEqual([]);
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-2',
+    ]);
+    await store.commit(KEY, [deal(3, 'won'), deal(1, 'won', 4)], 4, { catchingUp: true });
+    expect(indexes()).toEqual([]);
+
+    await store.commit(KEY, [deal(5)], 5);
+
+    expect(indexes()).toEqual(BOTH);
+    expect(plan('owner.team')).toContain('USING INDEX rm_deals_v1_owner_team');
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-1',
+      'd-2',
+      'd-3',
+    ]);
+    expect(
+      ids(await store.find<Deal>(KEY, { where: { 'owner.team': 'sales' }, limit: 10 })),
+    ).toEqual(['d-1', 'd-3', 'd-5']);
+    expect(await store.checkpoint(KEY)).toBe(5);
+  });
+
+  it('given a read model that holds documents, when it commits while catching up, then its indexes stay', async () => {
+    await store.commit(KEY, [deal(1)], 1);
+
+    await store.commit(KEY, [deal(2)], 2, { catchingUp: true });
+
+    expect(indexes()).toEqual(BOTH);
+  });
+
+  it('given a rebuild that stopped before its last commit, when the read model is ensured again, then its indexes are back', async () => {
+    await store.commit(KEY, [deal(1), deal(2)], 2, { catchingUp: true });
+    await store.close();
+
+    store = new SqliteReadModelStore(file);
+    await store.ensure({ key: KEY, indexes: INDEXES });
+
+    expect(indexes()).toEqual(BOTH);
+    expect(await store.checkpoint(KEY)).toBe(2);
+    expect((await store.load<Deal>(KEY, ['d-1'])).get('d-1')).toEqual(deal(1));
+  });
+
+  it('given a commit that fails while catching up, then nothing of it is stored and the indexes are kept', async () => {
+    const unserializable = { id: 'd-9', doc: { amount: 1n }, position: 9 };
+
+    await expect(
+      store.commit(KEY, [deal(1), unserializable], 9, { catchingUp: true }),
+    ).rejects.toThrow();
+
+    expect(indexes()).toEqual(BOTH);
+    expect(await store.checkpoint(KEY)).toBe(0);
+    expect(await store.load(KEY, ['d-1'])).toEqual(new Map());
+  });
+
+  it('given a read model reset, then it is empty and a rebuild into it defers its indexes again', async () => {
+    await store.commit(KEY, [deal(1)], 1);
+    await store.reset(KEY);
+    await store.ensure({ key: KEY, indexes: INDEXES });
+    expect(await store.find(KEY, { limit: 10 })).toEqual([]);
+
+    await store.commit(KEY, [deal(2)], 2, { catchingUp: true });
+    expect(indexes()).toEqual([]);
+    await store.commit(KEY, [], 3);
+
+    expect(indexes()).toEqual(BOTH);
+    expect(ids(await store.find<Deal>(KEY, { limit: 10 }))).toEqual(['d-2']);
+  });
+});
