@@ -97,7 +97,10 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
     'ContactUnmerged',
     'ContactErased',
   ],
-  indexes: ['kind', 'relationship', 'ownerId', 'stage', 'archived', 'merged'],
+  // Only selective fields are indexed: lists page in id order, and a filter on a field of a
+  // few values (kind, stage, archived) finds a page within a few dozen rows without one,
+  // while every index costs each write and a rebuild.
+  indexes: ['ownerId'],
   documentId: (event) => event.data.contactId,
   evolve(doc, event) {
     const touched = { revision: event.revision, updatedAt: event.metadata.recordedAt };
