@@ -8,12 +8,14 @@ import { asyncApiDocument, ContractRegistry } from '@crm/events';
 import type { ServiceConfig } from './config/service-config';
 import { CATEGORY_TOPICS, type CategoryTopics } from './event-sourcing/kafka-relay';
 import { Readiness } from './health/health.controller';
-import { bodyErrors, jsonBody, requireJson } from './http/body-parsing';
+import { bodyErrors, jsonBody, requireJson, type StreamedBody } from './http/body-parsing';
 
 export interface ServiceDescription {
   readonly title: string;
   readonly description: string;
   readonly version: string;
+  /** Routes that take a streamed body of another type than JSON (CSV imports). */
+  readonly streamedBodies?: readonly StreamedBody[];
 }
 
 /** Body parsing, OpenAPI and the rest of the HTTP set-up, shared by the service and its tests. */
@@ -23,7 +25,10 @@ export function configureHttp(
   about: ServiceDescription,
 ): void {
   app.disable('x-powered-by');
-  app.use(requireJson, jsonBody(config.bodyLimitBytes), bodyErrors);
+  // ETags are stream revisions, set by the endpoints that have one; Express's own content
+  // hashes would look like revisions to a client sending If-Match.
+  app.set('etag', false);
+  app.use(requireJson(about.streamedBodies), jsonBody(config.bodyLimitBytes), bodyErrors);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -37,7 +42,11 @@ export function configureHttp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   // The events the service publishes, next to its HTTP API: generated from the contracts.
   const events = asyncApiDocument(
-    { ...about, title: `${about.title}: published events` },
+    {
+      title: `${about.title}: published events`,
+      version: about.version,
+      description: about.description,
+    },
     app.get(ContractRegistry).all(),
     app.get<CategoryTopics>(CATEGORY_TOPICS),
   );
