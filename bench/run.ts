@@ -1,5 +1,6 @@
 import { appendBench } from './append.bench';
 import { httpBench } from './http.bench';
+import { importBench } from './import.bench';
 import { latencyBench } from './latency.bench';
 import { mergeBench } from './merge.bench';
 import { progress } from './fixtures';
@@ -14,6 +15,7 @@ const FIGURES: Readonly<Record<string, () => Promise<BenchResult | BenchResult[]
   http: httpBench,
   relay: relayBench,
   latency: latencyBench,
+  import: importBench,
   merge: mergeBench,
 };
 

@@ -1,5 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CONTACT_EVENT_CONTRACTS, CONTACT_STREAM_CATEGORY, CONTACT_TOPIC } from '@crm/events';
+import {
+  CONTACT_EVENT_CONTRACTS,
+  CONTACT_STREAM_CATEGORY,
+  CONTACT_TOPIC,
+  IMPORT_EVENT_CONTRACTS,
+} from '@crm/events';
 import { EventSourcingModule, PlatformModule, type ServiceConfig } from '@crm/platform';
 import { ContactsModule } from './contacts/contacts.module';
 import { CsvModule } from './csv/csv.module';
@@ -13,7 +18,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config),
-        EventSourcingModule.forRoot(CONTACT_EVENT_CONTRACTS, {
+        // Import batches have no topic: their streams stay the service's own.
+        EventSourcingModule.forRoot([...CONTACT_EVENT_CONTRACTS, ...IMPORT_EVENT_CONTRACTS], {
           [CONTACT_STREAM_CATEGORY]: CONTACT_TOPIC,
         }),
         ContactsModule,

@@ -17,3 +17,4 @@ export * from './projection/read-model-store.port';
 export * from './projection/projection-runner';
 export * from './projection/in-memory-read-model-store';
 export * from './contracts/contacts/contact-events';
+export * from './contracts/contacts/import-events';

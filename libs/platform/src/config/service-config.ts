@@ -13,6 +13,8 @@ export interface ServiceConfig {
   readonly jwtIssuer: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** Limit of a streamed CSV import body (it never sits in memory whole). */
+  readonly importBodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly eventStore: 'sqlite' | 'postgres' | 'kurrentdb';
   /** Where the crypto-shredding keys live: with the events, or PostgreSQL for KurrentDB. */
@@ -63,6 +65,7 @@ export function loadServiceConfig(
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       }),
       HTTP_BODY_LIMIT_BYTES: num({ default: 65_536 }),
+      IMPORT_BODY_LIMIT_BYTES: num({ default: 268_435_456 }),
       SHUTDOWN_TIMEOUT_MS: num({ default: 10_000 }),
       EVENT_STORE: str({
         default: 'sqlite',
@@ -94,7 +97,11 @@ export function loadServiceConfig(
   if (vars.JWT_SECRET !== '' && Buffer.byteLength(vars.JWT_SECRET) < 32) {
     throw new ConfigError({ JWT_SECRET: 'must be at least 32 bytes for HS256' });
   }
-  for (const name of ['HTTP_BODY_LIMIT_BYTES', 'SHUTDOWN_TIMEOUT_MS'] as const) {
+  for (const name of [
+    'HTTP_BODY_LIMIT_BYTES',
+    'IMPORT_BODY_LIMIT_BYTES',
+    'SHUTDOWN_TIMEOUT_MS',
+  ] as const) {
     if (!Number.isInteger(vars[name]) || vars[name] <= 0) {
       throw new ConfigError({ [name]: 'must be a positive integer' });
     }
@@ -167,6 +174,7 @@ export function loadServiceConfig(
     jwtIssuer: vars.JWT_ISSUER,
     logLevel: vars.LOG_LEVEL,
     bodyLimitBytes: vars.HTTP_BODY_LIMIT_BYTES,
+    importBodyLimitBytes: vars.IMPORT_BODY_LIMIT_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     eventStore: vars.EVENT_STORE,
     keyStore,

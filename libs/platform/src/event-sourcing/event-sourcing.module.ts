@@ -64,6 +64,11 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
     return runner;
   }
 
+  /** Every registered read model's runner: to rebuild them all, or look a document up in each. */
+  all(): readonly ProjectionRunner<unknown>[] {
+    return this.runners;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     this.metrics.storeHead = () => this.store.headPosition();
     for (const runner of this.runners) await runner.start();

@@ -5,11 +5,10 @@ import { CONTACTS_SOURCE } from './contact-events';
 // Events of a CSV import batch (stream `import-<id>`). They record ids, row numbers, outcomes
 // and which fields changed, never the personal values themselves: those live only in the
 // parties' own streams, sealed with each party's key. So the batch needs no key of its own
-// and erasing a party leaves nothing of it here but its id.
+// and erasing a party leaves nothing of it here but its id. The category has no Kafka topic:
+// other services learn of imported parties from the contact events (caused by the import).
 
 export const IMPORT_STREAM_CATEGORY = 'import';
-/** Kafka topic of the import category (one topic per category, versioned). */
-export const IMPORT_TOPIC = 'crm.contacts.import.v1';
 
 /** What an import did with one row of the file. */
 export const IMPORT_ROW_OUTCOMES = [
@@ -157,6 +156,7 @@ function contract(
     type,
     ceType: `crm.contacts.${slug}.v1`,
     source: CONTACTS_SOURCE,
+    category: IMPORT_STREAM_CATEGORY,
     personalFields: [],
     schema: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -25,6 +25,7 @@ describe('import event contracts', () => {
     for (const contract of IMPORT_EVENT_CONTRACTS) {
       expect(contract.ceType).toMatch(/^crm\.contacts\.import-[a-z-]+\.v1$/);
       expect(contract.source).toBe('/crm/contacts');
+      expect(contract.category).toBe('import');
       expect(ajv.validateSchema(contract.schema)).toBe(true);
     }
     expect(

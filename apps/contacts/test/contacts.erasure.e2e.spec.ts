@@ -1,0 +1,618 @@
+import {
+  type CommandContext,
+  CommandHandler,
+  type EventStore,
+  projectionKey,
+  type ReadModelStore,
+  type SubjectKeyStore,
+} from '@crm/events';
+import { eventually } from '@crm/events/testing';
+import { MongoReadModelStore } from '@crm/mongodb';
+import {
+  EVENT_STORE,
+  Projections,
+  READ_MODELS,
+  SUBJECT_KEYS,
+  type ServiceConfig,
+} from '@crm/platform';
+import type { TestApp } from '@crm/platform/testing';
+import { openDatabase } from '@crm/sqlite';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import request from 'supertest';
+import { contactDecider } from '../src/contacts/contact.decider';
+import { contactListProjection } from '../src/contacts/read-models/contact-list/contact-list.projection';
+import { startContacts } from './contacts-test-app';
+
+// Right to erasure: after an admin erased a person, none of their personal data is found
+// through any read path, nor in the stored read models, nor after every read model was
+// rebuilt from the log; the non-personal facts remain.
+
+// Two replicas, rebuilds and the engines of distributed mode on a shared machine.
+jest.setTimeout(30_000);
+
+const grace = {
+  name: 'Grace Brewster Murray',
+  renamed: 'Grace Murray Hopper',
+  emails: ['Grace.Hopper@Navy.example', 'amazing.grace@cobol.example'],
+  phones: ['+1 202 555 0187', '+44 20 7946 0321'],
+  address: {
+    street: '1 Compiler Lane',
+    city: 'Arlington',
+    region: 'Virginia',
+    postalCode: 'VA 22201-4711',
+    country: 'US',
+  },
+  nickname: 'Amazing Grace',
+  birthday: '1906-12-09',
+  badge: 4711.0815,
+  title: 'Rear Admiral of Compilers',
+  reason: 'Retired after debugging the Mark II',
+};
+
+/**
+ * Her personal values as the service holds them (normalized), and distinctive pieces; each
+ * at least 8 characters, so that a chance match inside a sealed (base64) blob is negligible.
+ * Searched for case-insensitively: read models may keep names in lower case.
+ */
+const SECRETS = [
+  'Grace Brewster Murray',
+  'Brewster',
+  'Grace Murray Hopper',
+  'Murray Hopper',
+  'grace.hopper@navy.example',
+  'amazing.grace@cobol.example',
+  '+12025550187',
+  '2025550187',
+  '+442079460321',
+  '2079460321',
+  '1 Compiler Lane',
+  'Arlington',
+  'Virginia',
+  'VA 22201-4711',
+  'Amazing Grace',
+  '1906-12-09',
+  '4711.0815',
+  'Rear Admiral of Compilers',
+  'debugging the Mark II',
+];
+
+const CONTACT_LIST = projectionKey(contactListProjection);
+
+const found = (text: string) => {
+  const lower = text.toLowerCase();
+  return SECRETS.filter((secret) => lower.includes(secret.toLowerCase()));
+};
+
+/** A page of a paged read: its link to the next one. */
+interface Page {
+  readonly nextRevision?: number | null;
+  readonly nextCursor?: string | null;
+}
+
+/** A way to read what the service holds, as text to search. */
+interface ReadPath {
+  readonly name: string;
+  read(): Promise<string>;
+}
+
+/** Stores of another replica of the same service: the same database, schema or directory. */
+const sameStoresAs = (config: ServiceConfig): NodeJS.ProcessEnv =>
+  config.postgres && config.mongodb
+    ? { POSTGRES_SCHEMA: config.postgres.schema, MONGODB_DATABASE: config.mongodb.database }
+    : { DATA_DIR: config.dataDir };
+
+describe('contacts API: erasure of personal data and export', () => {
+  let service: TestApp;
+  let rep: string;
+  let manager: string;
+  let analyst: string;
+  let admin: string;
+  let store: EventStore;
+  let keys: SubjectKeyStore;
+
+  beforeAll(async () => {
+    service = await startContacts();
+    rep = `Bearer ${await service.token(['rep'])}`;
+    manager = `Bearer ${await service.token(['manager'], 'maria', 'sales')}`;
+    analyst = `Bearer ${await service.token(['analyst'], 'olga', 'insights')}`;
+    admin = `Bearer ${await service.token(['admin'], 'dpo', 'privacy')}`;
+    store = service.app.get<EventStore>(EVENT_STORE);
+    keys = service.app.get<SubjectKeyStore>(SUBJECT_KEYS);
+  });
+  afterAll(() => service.close());
+
+  const http = () => request(service.server);
+  const register = async (body: object): Promise<string> =>
+    (await http().post('/contacts').set('Authorization', rep).send(body).expect(201)).body
+      .id as string;
+  const write = (method: 'post' | 'put', path: string, body: object) =>
+    http()[method](path).set('Authorization', rep).send(body).expect(200);
+  const erase = (id: string, as = admin) =>
+    http().delete(`/contacts/${id}/personal-data`).set('Authorization', as);
+  const events = (id: string) => store.readStream(`contact-${id}`);
+  const typesOf = async (id: string) => (await events(id)).map((e) => e.type);
+  const keyOf = (id: string) => keys.find(`contact-${id}`);
+  const readText = async (path: string, as = analyst): Promise<string> => {
+    const response = await http().get(path).set('Authorization', as).expect(200);
+    return response.text;
+  };
+  const clockPassed = (iso: string) =>
+    eventually(() => expect(Date.now()).toBeGreaterThan(Date.parse(iso)));
+
+  /** Every read model has applied the whole log. */
+  async function readModelsCaughtUp(): Promise<void> {
+    const head = await store.headPosition();
+    for (const runner of service.app.get(Projections).all()) {
+      expect({ readModel: runner.key, caughtUp: await runner.waitFor(head, 20_000) }).toEqual({
+        readModel: runner.key,
+        caughtUp: true,
+      });
+    }
+  }
+
+  async function allPages(first: string, next: (page: Page) => string | null): Promise<string> {
+    const pages: string[] = [];
+    for (let path: string | null = first; path !== null;) {
+      const response = await http().get(path).set('Authorization', analyst).expect(200);
+      pages.push(response.text);
+      path = next(response.body as Page);
+    }
+    return pages.join('\n');
+  }
+  const historyPages = (id: string) =>
+    allPages(`/contacts/${id}/history?limit=2`, ({ nextRevision }) =>
+      typeof nextRevision === 'number'
+        ? `/contacts/${id}/history?limit=2&fromRevision=${nextRevision}`
+        : null,
+    );
+  const listPages = (query: string) =>
+    allPages(`/contacts?limit=2&${query}`, ({ nextCursor }) =>
+      typeof nextCursor === 'string' ? `/contacts?limit=2&${query}&cursor=${nextCursor}` : null,
+    );
+
+  const duplicatePages = () =>
+    allPages('/duplicates?limit=100', ({ nextCursor }) =>
+      typeof nextCursor === 'string' ? `/duplicates?limit=100&cursor=${nextCursor}` : null,
+    );
+
+  /** Every row of every read-model table or collection, as stored. */
+  async function rawReadModelRows(): Promise<string> {
+    const readModels = service.app.get<ReadModelStore>(READ_MODELS);
+    if (readModels instanceof MongoReadModelStore) {
+      const db = readModels['db'];
+      const dump: unknown[] = [];
+      for (const { name } of await db.listCollections().toArray()) {
+        dump.push(name, await db.collection(name).find().toArray());
+      }
+      return JSON.stringify(dump);
+    }
+    const db = openDatabase(join(service.config.serviceDataDir, 'read-models.db'));
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+      }[];
+      return JSON.stringify(
+        tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]),
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  describe('a person with personal data in every field, erased', () => {
+    let id: string;
+    let organizationId: string;
+    let registeredAt: string;
+    let beforeErasure: string;
+    let eventsBefore: string[];
+
+    /** Add new read endpoints here: the test looks for her data through each of them. */
+    const readPaths = (): ReadPath[] => [
+      { name: 'GET /contacts/{id}', read: () => readText(`/contacts/${id}`) },
+      {
+        name: 'GET /contacts/{id}?asOf=<registration>',
+        read: () => readText(`/contacts/${id}?asOf=${encodeURIComponent(registeredAt)}`),
+      },
+      {
+        name: 'GET /contacts/{id}?asOf=<just before the erasure>',
+        read: () => readText(`/contacts/${id}?asOf=${encodeURIComponent(beforeErasure)}`),
+      },
+      {
+        name: 'GET /contacts/{id}?asOf=<now>',
+        read: () => readText(`/contacts/${id}?asOf=${new Date().toISOString()}`),
+      },
+      { name: 'GET /contacts/{id}/history, every page', read: () => historyPages(id) },
+      { name: 'GET /contacts, every page', read: () => listPages('') },
+      {
+        name: 'GET /contacts?kind=person&relationship=b2c, every page',
+        read: () => listPages('kind=person&relationship=b2c'),
+      },
+      { name: 'GET /contacts/{id}/export', read: () => readText(`/contacts/${id}/export`, admin) },
+      { name: 'GET /contacts/{id}/duplicates', read: () => readText(`/contacts/${id}/duplicates`) },
+      { name: 'GET /duplicates, every page', read: () => duplicatePages() },
+      { name: 'GET /exports/contacts.csv', read: () => readText('/exports/contacts.csv') },
+      {
+        name: 'GET /exports/contacts.csv?kind=person&relationship=b2c',
+        read: () => readText('/exports/contacts.csv?kind=person&relationship=b2c'),
+      },
+      { name: 'read-model tables/collections, raw', read: rawReadModelRows },
+      {
+        name: 'event store, raw',
+        read: async () => JSON.stringify(await store.readAll(1, 1_000_000)),
+      },
+    ];
+
+    async function searchEveryPath(): Promise<{ path: string; found: string[] }[]> {
+      const results: { path: string; found: string[] }[] = [];
+      for (const path of readPaths())
+        results.push({ path: path.name, found: found(await path.read()) });
+      return results;
+    }
+
+    beforeAll(async () => {
+      organizationId = await register({
+        kind: 'organization',
+        relationship: 'b2b',
+        name: 'Bureau of Ships',
+      });
+      id = await register({
+        kind: 'person',
+        relationship: 'b2c',
+        name: grace.name,
+        primaryEmail: grace.emails[0],
+        primaryPhone: grace.phones[0],
+        stage: 'lead',
+        tags: ['navy'],
+      });
+      const path = `/contacts/${id}`;
+      await write('post', `${path}/emails`, { email: grace.emails[1], label: 'home' });
+      await write('post', `${path}/phones`, { phone: grace.phones[1], label: 'mobile' });
+      await write('post', `${path}/addresses`, { label: 'home', ...grace.address });
+      await write('put', `${path}/custom-fields/nickname`, {
+        valueType: 'string',
+        value: grace.nickname,
+      });
+      await write('put', `${path}/custom-fields/birthday`, {
+        valueType: 'date',
+        value: grace.birthday,
+      });
+      await write('put', `${path}/custom-fields/badge`, {
+        valueType: 'number',
+        value: grace.badge,
+      });
+      await write('post', `${path}/affiliations`, {
+        organizationId,
+        title: grace.title,
+        since: '1943-12-01',
+      });
+      await write('put', `${path}/name`, { name: grace.renamed });
+      await write('post', `${path}/archive`, { reason: grace.reason });
+      const stored = await events(id);
+      registeredAt = stored[0]!.metadata.recordedAt;
+      beforeErasure = stored.at(-1)!.metadata.recordedAt;
+      eventsBefore = stored.map((e) => e.type);
+      await readModelsCaughtUp();
+    });
+
+    it('given her data, before erasure the read paths show all of it (so the search below can find it)', async () => {
+      const everything = (await Promise.all(readPaths().map((path) => path.read()))).join('\n');
+      expect(found(everything)).toEqual(SECRETS);
+      const exported = JSON.parse(await readText(`/contacts/${id}/export`, admin));
+      expect(exported).toMatchObject({
+        contactId: id,
+        erased: false,
+        contact: { name: grace.renamed, emails: [{}, {}], phones: [{}, {}] },
+        merges: [],
+        readModels: expect.arrayContaining([
+          {
+            readModel: CONTACT_LIST,
+            document: expect.objectContaining({ name: grace.renamed }),
+          },
+        ]),
+      });
+      expect(exported.history).toHaveLength(eventsBefore.length);
+      expect(exported.history[0]).toMatchObject({
+        type: 'crm.contacts.contact-registered.v1',
+        data: { name: grace.name, primaryEmail: 'grace.hopper@navy.example' },
+      });
+    });
+
+    it('the export is for managers and admins only (403 for reps and analysts), 404 for an unknown party', async () => {
+      await http().get(`/contacts/${id}/export`).set('Authorization', rep).expect(403);
+      await http().get(`/contacts/${id}/export`).set('Authorization', analyst).expect(403);
+      await http().get(`/contacts/${id}/export`).set('Authorization', manager).expect(200);
+      await http()
+        .get(`/contacts/${randomUUID()}/export`)
+        .set('Authorization', manager)
+        .expect(404);
+    });
+
+    it('when a rep or a manager tries to erase her, then 403 and nothing changes', async () => {
+      for (const as of [rep, manager, analyst]) {
+        const response = await erase(id, as).expect(403);
+        expect(response.body.type).toMatch(/forbidden$/);
+      }
+      expect(await typesOf(id)).toEqual(eventsBefore);
+      expect(await keyOf(id)).not.toBeNull();
+    });
+
+    it('answers 404 for an unknown party and 400 for a malformed id, recording nothing', async () => {
+      const unknown = randomUUID();
+      const response = await erase(unknown).expect(404);
+      expect(response.body.type).toMatch(/contact-not-found$/);
+      expect(await events(unknown)).toEqual([]);
+      await erase('not-a-uuid').expect(400);
+    });
+
+    it('when an admin erases her, then 204, ContactErased is recorded under the admin and her key is destroyed', async () => {
+      await clockPassed(beforeErasure);
+      await erase(id).expect(204);
+      const stored = await events(id);
+      expect(stored.map((e) => e.type)).toEqual([...eventsBefore, 'ContactErased']);
+      expect(stored.at(-1)!.metadata).toMatchObject({ actorId: 'dpo', actorTeam: 'privacy' });
+      expect(await keyOf(id)).toBeNull();
+    });
+
+    it('then no read path shows any of her personal data', async () => {
+      await readModelsCaughtUp();
+      expect(await searchEveryPath()).toEqual(
+        readPaths().map((path) => ({ path: path.name, found: [] })),
+      );
+    });
+
+    it('then the non-personal facts remain: kind, relationship, tags, owner, stage, links, archive, her events', async () => {
+      const { body } = await http()
+        .get(`/contacts/${id}`)
+        .set('Authorization', analyst)
+        .expect(200);
+      expect(body).toEqual({
+        id,
+        kind: 'person',
+        relationship: 'b2c',
+        name: null,
+        primaryEmail: null,
+        emails: [],
+        primaryPhone: null,
+        phones: [],
+        addresses: [],
+        tags: ['navy'],
+        ownerId: 'alice',
+        stage: 'lead',
+        customFields: {},
+        parentId: null,
+        affiliations: [
+          {
+            affiliationId: expect.any(String),
+            organizationId,
+            title: null,
+            since: '1943-12-01',
+            until: null,
+          },
+        ],
+        archived: true,
+        mergedInto: null,
+        merges: [],
+        erased: true,
+        revision: eventsBefore.length,
+      });
+      const listed = await http()
+        .get('/contacts?kind=person&limit=100')
+        .set('Authorization', analyst)
+        .expect(200);
+      expect(listed.body.items).toContainEqual(
+        expect.objectContaining({ id, kind: 'person', relationship: 'b2c', name: null }),
+      );
+      const history = await http()
+        .get(`/contacts/${id}/history`)
+        .set('Authorization', analyst)
+        .expect(200);
+      expect(history.body.items).toHaveLength(eventsBefore.length + 1);
+      expect(history.body.items.at(-1)).toMatchObject({
+        type: 'crm.contacts.contact-erased.v1',
+        actorid: 'dpo',
+        data: { contactId: id },
+      });
+    });
+
+    it('then time travel shows her as she was, without personal data: archived, not yet erased', async () => {
+      const before = await http()
+        .get(`/contacts/${id}?asOf=${encodeURIComponent(beforeErasure)}`)
+        .set('Authorization', analyst)
+        .expect(200);
+      expect(before.body).toMatchObject({
+        kind: 'person',
+        name: null,
+        emails: [],
+        phones: [],
+        customFields: {},
+        tags: ['navy'],
+        archived: true,
+        erased: false,
+        revision: eventsBefore.length - 1,
+      });
+      expect(before.body.addresses).toEqual([
+        expect.objectContaining({ street: null, city: null, postalCode: null, country: 'US' }),
+      ]);
+    });
+
+    it('then her export holds only the non-personal facts', async () => {
+      const exported = (
+        await http().get(`/contacts/${id}/export`).set('Authorization', admin).expect(200)
+      ).body;
+      const current = await http().get(`/contacts/${id}`).set('Authorization', analyst);
+      expect(exported).toMatchObject({ contactId: id, erased: true, contact: current.body });
+      expect(exported.history).toHaveLength(eventsBefore.length + 1);
+      expect(exported.readModels).toContainEqual({
+        readModel: CONTACT_LIST,
+        document: expect.objectContaining({ id, kind: 'person', name: null, primaryEmail: null }),
+      });
+    });
+
+    it('when every read model is rebuilt from the log, then none shows her personal data and she is still listed', async () => {
+      const runners = service.app.get(Projections).all();
+      expect(runners.map((r) => r.key)).toContain(CONTACT_LIST);
+      for (const runner of runners) await runner.rebuild();
+      await readModelsCaughtUp();
+      expect(await searchEveryPath()).toEqual(
+        readPaths().map((path) => ({ path: path.name, found: [] })),
+      );
+      const raw = await rawReadModelRows();
+      expect(raw).toContain(id);
+      const listed = await listPages('kind=person');
+      expect(listed).toContain(id);
+    });
+
+    it('when erased again, then 204 and no second event; the key stays destroyed', async () => {
+      await erase(id).expect(204);
+      expect(await typesOf(id)).toEqual([...eventsBefore, 'ContactErased']);
+      expect(await keyOf(id)).toBeNull();
+    });
+
+    it.each([
+      ['put', 'name', { name: 'Someone Else' }],
+      ['post', 'emails', { email: 'new@example.com' }],
+      ['post', 'tags', { tags: ['vip'] }],
+      ['put', 'custom-fields/nickname', { valueType: 'string', value: 'Grace' }],
+      ['post', 'restore', {}],
+    ] as const)(
+      'refuses a write to her with 422 contact-erased: %s %s',
+      async (method, path, body) => {
+        const response = await http()
+          [method](`/contacts/${id}/${path}`)
+          .set('Authorization', admin)
+          .send(body)
+          .expect(422);
+        expect(response.body.type).toMatch(/contact-erased$/);
+        expect(await typesOf(id)).toHaveLength(eventsBefore.length + 1);
+      },
+    );
+  });
+
+  describe('crash safety: ContactErased recorded, key not yet destroyed', () => {
+    const context: CommandContext = {
+      actor: { id: 'dpo', team: 'privacy' },
+      correlationId: 'crash-test',
+    };
+    /** What the erasure does before destroying the key; a crash would stop it right there. */
+    const recordErasureOnly = (id: string) =>
+      service.app
+        .get(CommandHandler)
+        .handle(contactDecider, `contact-${id}`, { type: 'EraseContact', contactId: id }, context);
+    const person = { kind: 'person', relationship: 'b2c', name: 'Kathleen Booth' };
+
+    it('when erased again over HTTP, then 204, still one ContactErased, and the key is destroyed', async () => {
+      const id = await register(person);
+      await recordErasureOnly(id);
+      await erase(id).expect(204);
+      expect((await typesOf(id)).filter((t) => t === 'ContactErased')).toHaveLength(1);
+      expect(await keyOf(id)).toBeNull();
+    });
+
+    it('even without a request, the service destroys the key it reads ContactErased for in the log', async () => {
+      const id = await register(person);
+      expect(await keyOf(id)).not.toBeNull();
+      await recordErasureOnly(id);
+      await eventually(async () => expect(await keyOf(id)).toBeNull(), 10_000);
+      const history = await readText(`/contacts/${id}/history`);
+      expect(history).not.toContain('Kathleen Booth');
+    });
+  });
+
+  describe('replicas', () => {
+    it('given two replicas and one that has her key cached, when the other erases her, then the first stops revealing her data too', async () => {
+      const other = await startContacts(sameStoresAs(service.config));
+      try {
+        const id = await register({ kind: 'person', relationship: 'b2c', name: 'Ida Rhodes' });
+        // Reading through this replica caches her key in its EventCodec.
+        expect(await readText(`/contacts/${id}/history`)).toContain('Ida Rhodes');
+        const otherAdmin = `Bearer ${await other.token(['admin'], 'dpo', 'privacy')}`;
+        await request(other.server)
+          .delete(`/contacts/${id}/personal-data`)
+          .set('Authorization', otherAdmin)
+          .expect(204);
+        await eventually(async () => {
+          expect(await readText(`/contacts/${id}/history`)).not.toContain('Ida Rhodes');
+          expect(await readText(`/contacts/${id}/export`, admin)).not.toContain('Ida Rhodes');
+        }, 10_000);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('merged parties', () => {
+    const merge = async (survivorId: string, absorbedId: string): Promise<string> =>
+      (
+        await http()
+          .post('/merges')
+          .set('Authorization', rep)
+          .send({ survivorId, absorbedIds: [absorbedId] })
+          .expect(201)
+      ).body.mergeId as string;
+    const undo = (survivorId: string, mergeId: string) =>
+      http()
+        .post(`/contacts/${survivorId}/merges/${mergeId}/undo`)
+        .set('Authorization', admin)
+        .expect(200);
+    const person = (name: string, primaryEmail: string) => ({
+      kind: 'person',
+      relationship: 'b2c',
+      name,
+      primaryEmail,
+    });
+
+    it('given B merged into A, when B alone is erased, then 422 naming A, and nothing is recorded', async () => {
+      const a = await register(person('Mary Allen Wilkes', 'mary@linc.example'));
+      const b = await register(person('M. A. Wilkes', 'wilkes@home.example'));
+      await merge(a, b);
+      const before = await typesOf(b);
+      const response = await erase(b).expect(422);
+      expect(response.body).toMatchObject({
+        type: expect.stringMatching(/contact-merged$/),
+        survivorId: a,
+      });
+      expect(await typesOf(b)).toEqual(before);
+      expect(await keyOf(b)).not.toBeNull();
+    });
+
+    it('given B merged into A, when A is erased, then B is erased with it, and B\u2019s data copied into A is gone too', async () => {
+      const a = await register(person('Adele Goldstine', 'adele@eniac.example'));
+      const b = await register(person('A. Goldstine', 'goldstine@home.example'));
+      const mergeId = await merge(a, b);
+      expect(await readText(`/contacts/${a}/history`)).toContain('goldstine@home.example');
+      await erase(a).expect(204);
+      for (const id of [a, b]) {
+        expect(await keyOf(id)).toBeNull();
+        expect((await typesOf(id)).at(-1)).toBe('ContactErased');
+        const text = [
+          await readText(`/contacts/${id}`),
+          await historyPages(id),
+          await readText(`/contacts/${id}/export`, admin),
+        ].join('\n');
+        for (const secret of ['Goldstine', 'adele@eniac.example', 'goldstine@home.example']) {
+          expect(text).not.toContain(secret);
+        }
+      }
+      const exported = (await http().get(`/contacts/${b}/export`).set('Authorization', admin)).body;
+      expect(exported.merges).toEqual([
+        { mergeId, role: 'absorbed', otherIds: [a], recordedAt: expect.any(String), undone: false },
+      ]);
+      // Erasing B now finds it erased already: 204, nothing new.
+      await erase(b).expect(204);
+      expect((await typesOf(b)).filter((t) => t === 'ContactErased')).toHaveLength(1);
+    });
+
+    it('given a merge that was undone, when the restored party is erased, then only it is erased', async () => {
+      const a = await register(person('Jean Bartik', 'jean@eniac.example'));
+      const b = await register(person('Betty Jean Jennings', 'betty@home.example'));
+      const mergeId = await merge(a, b);
+      await undo(a, mergeId);
+      await erase(b).expect(204);
+      expect(await keyOf(b)).toBeNull();
+      expect(await keyOf(a)).not.toBeNull();
+      const survivor = await http().get(`/contacts/${a}`).set('Authorization', analyst).expect(200);
+      expect(survivor.body).toMatchObject({ name: 'Jean Bartik', erased: false });
+    });
+  });
+});
