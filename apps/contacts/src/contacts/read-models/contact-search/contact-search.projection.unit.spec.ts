@@ -61,7 +61,7 @@ describe('contact search projection', () => {
           ownerId: 'bob',
           stage: 'lead',
           tags: ['vip'],
-          words: expect.arrayContaining(['vip']) as unknown as string[],
+          words: expect.arrayContaining(['vip']),
           updatedAt: '2026-02-01T00:00:00.000Z',
         }),
       );
