@@ -6,12 +6,14 @@ import { mergeBench } from './merge.bench';
 import { progress } from './fixtures';
 import { relayBench } from './relay.bench';
 import { replayBench } from './replay.bench';
+import { searchBench } from './search.bench';
 import { type BenchResult, formatTable, writeResults } from './report';
 
 /** Every figure by name; `npm run bench -- append` runs only the named ones, in this order. */
 const FIGURES: Readonly<Record<string, () => Promise<BenchResult | BenchResult[]>>> = {
   append: appendBench,
   replay: replayBench,
+  search: searchBench,
   http: httpBench,
   relay: relayBench,
   latency: latencyBench,

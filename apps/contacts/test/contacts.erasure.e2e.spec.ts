@@ -223,10 +223,23 @@ describe('contacts API: erasure of personal data and export', () => {
         read: () => readText(`/contacts/${id}?asOf=${new Date().toISOString()}`),
       },
       { name: 'GET /contacts/{id}/history, every page', read: () => historyPages(id) },
-      { name: 'GET /contacts, every page', read: () => listPages('') },
+      // She is archived: lists leave archived parties out unless asked for them.
+      { name: 'GET /contacts?archived=any, every page', read: () => listPages('archived=any') },
       {
-        name: 'GET /contacts?kind=person&relationship=b2c, every page',
-        read: () => listPages('kind=person&relationship=b2c'),
+        name: 'GET /contacts?kind=person&relationship=b2c&archived=any, every page',
+        read: () => listPages('kind=person&relationship=b2c&archived=any'),
+      },
+      {
+        name: 'GET /contacts?q=<her first name>&archived=any (search)',
+        read: () => listPages('q=grace&archived=any'),
+      },
+      {
+        name: 'GET /contacts?sort=name&archived=any, every page',
+        read: () => listPages('sort=name&archived=any'),
+      },
+      {
+        name: 'GET /contacts?sort=-updated&archived=any, every page',
+        read: () => listPages('sort=-updated&archived=any'),
       },
       { name: 'GET /contacts/{id}/export', read: () => readText(`/contacts/${id}/export`, admin) },
       { name: 'GET /contacts/{id}/duplicates', read: () => readText(`/contacts/${id}/duplicates`) },
@@ -397,7 +410,7 @@ describe('contacts API: erasure of personal data and export', () => {
         revision: eventsBefore.length,
       });
       const listed = await http()
-        .get('/contacts?kind=person&limit=100')
+        .get('/contacts?kind=person&archived=any&limit=100')
         .set('Authorization', analyst)
         .expect(200);
       expect(listed.body.items).toContainEqual(
@@ -459,7 +472,7 @@ describe('contacts API: erasure of personal data and export', () => {
       );
       const raw = await rawReadModelRows();
       expect(raw).toContain(id);
-      const listed = await listPages('kind=person');
+      const listed = await listPages('kind=person&archived=any');
       expect(listed).toContain(id);
     });
 

@@ -1,5 +1,6 @@
 import type {
   DocumentQuery,
+  OrderCursor,
   ReadModelDefinition,
   ReadModelStore,
   StoredDocument,
@@ -16,12 +17,50 @@ const NAMESPACE_EXISTS = 48;
  */
 const MAX_COMMIT_ROUNDS = 5;
 
-/** One read-model document: the projection's document under the position guard. */
+/**
+ * Longest word prefix stored for search. A longer query word is matched by its first
+ * PREFIX_CAP characters through the index, then by a regular expression on the words.
+ */
+const PREFIX_CAP = 16;
+
+/**
+ * One read-model document: the projection's document under the position guard, and with a
+ * search field, every prefix of its words (multikey-indexed; a query word must be one).
+ */
 interface Row {
   _id: string;
   position: number;
   doc: unknown;
+  prefixes?: string[];
 }
+
+/** Characters, not UTF-16 units: a prefix never splits a surrogate pair. */
+const capped = (word: string): string => Array.from(word).slice(0, PREFIX_CAP).join('');
+
+function prefixesOf(doc: unknown, field: string): string[] {
+  const words = field
+    .split('.')
+    .reduce<unknown>(
+      (v, part) =>
+        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
+      doc,
+    );
+  const prefixes = new Set<string>();
+  if (!Array.isArray(words)) return [];
+  for (const word of words) {
+    if (typeof word !== 'string') continue;
+    const chars = Array.from(word);
+    for (let n = 1; n <= Math.min(chars.length, PREFIX_CAP); n++) {
+      prefixes.add(chars.slice(0, n).join(''));
+    }
+    if (chars.length > PREFIX_CAP) prefixes.add(word);
+  }
+  return [...prefixes];
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+type Segment = 'nulls' | 'values';
 
 interface CheckpointRow {
   _id: string;
@@ -42,15 +81,23 @@ function docPath(field: string): string {
 }
 
 /** Writes a change only over an older version of its document (or where there is none). */
-function upsertIfNewer(change: StoredDocument<unknown>): mongo.AnyBulkWriteOperation<Row> {
+function upsertIfNewer(
+  change: StoredDocument<unknown>,
+  searchField: string | undefined,
+): mongo.AnyBulkWriteOperation<Row> {
+  const prefixes =
+    searchField === undefined ? {} : { prefixes: prefixesOf(change.doc, searchField) };
   return {
     updateOne: {
       filter: { _id: change.id, position: { $lt: change.position } },
-      update: { $set: { position: change.position, doc: change.doc } },
+      update: { $set: { position: change.position, doc: change.doc, ...prefixes } },
       upsert: true,
     },
   };
 }
+
+const segmentOf = (cursor: OrderCursor): Segment =>
+  cursor.value === null || cursor.value === undefined ? 'nulls' : 'values';
 
 function isServerError(error: unknown, code: number): boolean {
   return error instanceof mongo.MongoServerError && error.code === code;
@@ -80,6 +127,7 @@ export interface MongoReadModelStoreOptions {
 export class MongoReadModelStore implements ReadModelStore {
   private readonly db: mongo.Db;
   private readonly checkpoints: mongo.Collection<CheckpointRow>;
+  private readonly definitions = new Map<string, ReadModelDefinition>();
 
   /** Opens its own connection, which `close()` closes. */
   static async connect(
@@ -103,7 +151,15 @@ export class MongoReadModelStore implements ReadModelStore {
   async ensure(definition: ReadModelDefinition): Promise<void> {
     const name = collectionName(definition.key);
     // The field, then _id: equality on the field, then find()'s id order and cursor.
-    const indexes = definition.indexes.map((field) => ({ key: { [docPath(field)]: 1, _id: 1 } }));
+    const indexes: { key: Record<string, 1> }[] = [
+      ...definition.indexes,
+      ...(definition.multiValued ?? []),
+    ].map((field) => ({ key: { [docPath(field)]: 1, _id: 1 } }));
+    if (definition.search) {
+      docPath(definition.search.field);
+      indexes.push({ key: { prefixes: 1 } });
+    }
+    this.definitions.set(definition.key, definition);
     try {
       await this.db.createCollection(name);
     } catch (error) {
@@ -139,19 +195,78 @@ export class MongoReadModelStore implements ReadModelStore {
   async find<D>(key: string, query: DocumentQuery): Promise<D[]> {
     // MongoDB reads limit 0 as "no limit"; the port means "nothing".
     if (query.limit <= 0) return [];
-    const where = Object.entries(query.where ?? {}).map(([field, value]) => [
-      docPath(field),
-      value,
-    ]);
-    const filter: mongo.Filter<Row> = {
-      ...(Object.fromEntries(where) as Record<string, string | number | boolean>),
-      doc: { $ne: null },
-      ...(query.afterId !== undefined && { _id: { $gt: query.afterId } }),
-    };
+    const filter = this.filter(key, query);
+    const desc = query.orderBy?.direction === 'desc';
+    const gt = desc ? '$lt' : '$gt';
+    const dir = desc ? -1 : 1;
+    const cursor = query.after ?? (query.afterId === undefined ? undefined : { id: query.afterId });
+    const field = query.orderBy?.field;
+    if (field === undefined) {
+      const bound = cursor === undefined ? [] : [{ _id: { [gt]: cursor.id } }];
+      return this.page<D>(key, [...filter, ...bound], { _id: dir }, query.limit);
+    }
+    // Nulls (and missing fields) sort first: one query per segment, as in the embedded store.
+    const path = docPath(field);
+    const segments: Segment[] = desc ? ['values', 'nulls'] : ['nulls', 'values'];
+    const from = cursor === undefined ? 0 : segments.indexOf(segmentOf(cursor));
+    const docs: D[] = [];
+    for (let i = from; i < segments.length && docs.length < query.limit; i++) {
+      const segment = segments[i] as Segment;
+      const clauses: mongo.Filter<Row>[] = [
+        ...filter,
+        { [path]: segment === 'nulls' ? null : { $ne: null } },
+      ];
+      if (cursor !== undefined && i === from) {
+        clauses.push(
+          segment === 'nulls'
+            ? { _id: { [gt]: cursor.id } }
+            : {
+                $or: [
+                  { [path]: { [gt]: cursor.value } },
+                  { [path]: cursor.value, _id: { [gt]: cursor.id } },
+                ],
+              },
+        );
+      }
+      const sort: mongo.Sort = segment === 'nulls' ? { _id: dir } : { [path]: dir, _id: dir };
+      docs.push(...(await this.page<D>(key, clauses, sort, query.limit - docs.length)));
+    }
+    return docs;
+  }
+
+  /** The clauses of a query other than its cursor. */
+  private filter(key: string, query: DocumentQuery): mongo.Filter<Row>[] {
+    const clauses: mongo.Filter<Row>[] = [{ doc: { $ne: null } }];
+    for (const [field, value] of Object.entries(query.where ?? {})) {
+      clauses.push({ [docPath(field)]: value });
+    }
+    // On an array field, equality matches an element (through the multikey index).
+    for (const [field, value] of Object.entries(query.contains ?? {})) {
+      clauses.push({ [docPath(field)]: value });
+    }
+    const words = (query.search ?? []).filter((word) => word.length > 0);
+    if (words.length > 0) {
+      const field = this.definitions.get(key)?.search?.field;
+      if (field === undefined) throw new Error(`read model ${key} has no search field`);
+      clauses.push({ prefixes: { $all: [...new Set(words.map(capped))] } });
+      for (const word of words) {
+        if (capped(word) === word) continue;
+        clauses.push({ [docPath(field)]: { $regex: `^${escapeRegExp(word)}` } });
+      }
+    }
+    return clauses;
+  }
+
+  private async page<D>(
+    key: string,
+    clauses: mongo.Filter<Row>[],
+    sort: mongo.Sort,
+    limit: number,
+  ): Promise<D[]> {
     const rows = await this.rows(key)
-      .find(filter, { projection: { doc: 1 } })
-      .sort({ _id: 1 })
-      .limit(query.limit)
+      .find({ $and: clauses }, { projection: { doc: 1 } })
+      .sort(sort)
+      .limit(limit)
       .toArray();
     return rows.map((row) => row.doc as D);
   }
@@ -162,11 +277,15 @@ export class MongoReadModelStore implements ReadModelStore {
     checkpoint: number,
   ): Promise<void> {
     const rows = this.rows(key);
+    const searchField = this.definitions.get(key)?.search?.field;
     let pending = changes;
     for (let round = 1; pending.length > 0; round++) {
       try {
         // ignoreUndefined: like the embedded store's JSON, undefined members are left out.
-        await rows.bulkWrite(pending.map(upsertIfNewer), { ordered: true, ignoreUndefined: true });
+        await rows.bulkWrite(
+          pending.map((change) => upsertIfNewer(change, searchField)),
+          { ordered: true, ignoreUndefined: true },
+        );
         break;
       } catch (error) {
         // A guarded upsert whose filter missed an existing document tries to insert it and

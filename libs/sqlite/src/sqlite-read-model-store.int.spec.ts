@@ -152,4 +152,87 @@ describe('SQLite read-model store', () => {
     expect(indexes()).toEqual(BOTH);
     expect(ids(await store.find<Deal>(KEY, { limit: 10 }))).toEqual(['d-2']);
   });
+
+  describe('search and multi-valued fields', () => {
+    const PEOPLE = {
+      key: 'people_v1',
+      indexes: ['name'],
+      search: { field: 'words' },
+      multiValued: ['tags'],
+    };
+    interface Person {
+      readonly id: string;
+      readonly name: string;
+      readonly tags: readonly string[];
+      readonly words: readonly string[];
+    }
+    /** 2500 people, all tagged `all` and named `common`, every 500th also `rare`. */
+    const people = Array.from({ length: 2500 }, (_, i): StoredDocument<Person> => {
+      const id = `p-${String(i).padStart(4, '0')}`;
+      const rare = i % 500 === 7;
+      return {
+        id,
+        position: i + 1,
+        doc: {
+          id,
+          name: `n${String((i * 37) % 2500).padStart(4, '0')}`,
+          tags: rare ? ['all', 'rare'] : ['all'],
+          words: rare ? ['common', 'rarity'] : ['common'],
+        },
+      };
+    });
+    const names = (docs: readonly Person[]) => docs.map((d) => d.id);
+
+    beforeEach(async () => {
+      await store.ensure(PEOPLE);
+    });
+
+    it('given broad and narrow matches, then both give the same pages as the documents say', async () => {
+      await store.commit(PEOPLE.key, people, 2500);
+      const ordered = [...people].reverse().map((p) => p.id);
+      const find = (query: object) =>
+        store.find<Person>(PEOPLE.key, { limit: 3, ...query }).then(names);
+
+      expect(await find({ contains: { tags: 'all' }, orderBy: { direction: 'desc' } })).toEqual(
+        ordered.slice(0, 3),
+      );
+      expect(await find({ search: ['comm'], orderBy: { direction: 'desc' } })).toEqual(
+        ordered.slice(0, 3),
+      );
+      expect(await find({ search: ['comm', 'rar'], contains: { tags: 'all' } })).toEqual([
+        'p-0007',
+        'p-0507',
+        'p-1007',
+      ]);
+      expect(
+        await find({ contains: { tags: 'rare' }, search: ['co'], after: { id: 'p-1007' } }),
+      ).toEqual(['p-1507', 'p-2007']);
+      const byName = await store.find<Person>(PEOPLE.key, {
+        search: ['c'],
+        contains: { tags: 'all' },
+        orderBy: { field: 'name', direction: 'asc' },
+        after: { value: 'n1000', id: 'x' },
+        limit: 2,
+      });
+      expect(byName.map((p) => p.name)).toEqual(['n1001', 'n1002']);
+    });
+
+    it('given a rebuild that stopped before its last commit, when ensured again, then the side tables are rebuilt from the documents', async () => {
+      await store.commit(PEOPLE.key, people.slice(0, 10), 10, { catchingUp: true });
+      await store.close();
+
+      store = new SqliteReadModelStore(file);
+      await store.ensure(PEOPLE);
+
+      expect(
+        names(
+          await store.find<Person>(PEOPLE.key, {
+            search: ['rar'],
+            contains: { tags: 'rare' },
+            limit: 5,
+          }),
+        ),
+      ).toEqual(['p-0007']);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import type {
   CommitOptions,
   DocumentQuery,
+  OrderCursor,
   ReadModelDefinition,
   ReadModelStore,
   StoredDocument,
@@ -16,19 +17,99 @@ function table(key: string): string {
   return `rm_${key}`;
 }
 
+function checkedField(field: string): string {
+  if (!FIELD_PATTERN.test(field)) throw new Error(`invalid document field ${field}`);
+  return field;
+}
+
+/** The SQL of a document field's value (the same text as in the indexes, so they match). */
+const valueOf = (field: string): string => `json_extract(doc, '$.${checkedField(field)}')`;
+
 interface Index {
   readonly name: string;
   readonly create: string;
 }
 
 function indexOn(key: string, field: string): Index {
-  if (!FIELD_PATTERN.test(field)) throw new Error(`invalid index field ${field}`);
-  const name = `${table(key)}_${field.replace(/\./g, '_')}`;
+  const name = `${table(key)}_${checkedField(field).replace(/\./g, '_')}`;
   return {
     name,
-    create: `CREATE INDEX IF NOT EXISTS ${name} ON ${table(key)} (json_extract(doc, '$.${field}'), id)`,
+    create: `CREATE INDEX IF NOT EXISTS ${name} ON ${table(key)} (${valueOf(field)}, id)`,
   };
 }
+
+/**
+ * Tables derived from the documents, rebuilt from them whenever missing: an FTS5 index of
+ * the search field's words (contentless, keyed by the document's rowid, with prefix indexes
+ * for short prefixes), and a `(value, id)` table per multi-valued field.
+ */
+interface SideTable {
+  readonly field: string;
+  readonly name: string;
+  readonly create: string;
+  /** Fills it from every live document. */
+  readonly fill: string;
+}
+
+function searchTable(key: string, field: string): SideTable {
+  const name = `${table(key)}__search`;
+  return {
+    field: checkedField(field),
+    name,
+    create: `CREATE VIRTUAL TABLE ${name} USING fts5(words, content='', contentless_delete=1,
+      prefix='1 2 3', tokenize='unicode61 remove_diacritics 0')`,
+    fill: `INSERT INTO ${name} (rowid, words)
+      SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
+      FROM ${table(key)} WHERE doc IS NOT NULL`,
+  };
+}
+
+function valuesTable(key: string, field: string): SideTable {
+  const name = `${table(key)}__${checkedField(field).replace(/\./g, '_')}`;
+  return {
+    field,
+    name,
+    create: `CREATE TABLE ${name} (value TEXT NOT NULL, id TEXT NOT NULL,
+      PRIMARY KEY (value, id)) WITHOUT ROWID`,
+    fill: `INSERT OR IGNORE INTO ${name} (value, id)
+      SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
+      WHERE d.doc IS NOT NULL AND j.value IS NOT NULL`,
+  };
+}
+
+/** What a read model keeps besides its documents. */
+interface Derived {
+  readonly indexes: readonly Index[];
+  readonly search: SideTable | null;
+  readonly multiValued: readonly SideTable[];
+}
+
+/** An FTS5 query: every word, quoted, as a prefix. */
+const matchAll = (words: readonly string[]): string =>
+  words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
+
+function wordsOf(doc: unknown, field: string): string | null {
+  const value = field
+    .split('.')
+    .reduce<unknown>(
+      (v, part) =>
+        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
+      doc,
+    );
+  return Array.isArray(value) && value.length > 0 ? value.join(' ') : null;
+}
+
+type Param = string | number | null;
+
+/** A match of at least this share of the documents (and this many) counts as broad. */
+const BROAD_SHARE = 0.01;
+const MIN_BROAD_MATCH = 2000;
+
+/** A part of a query's order: the documents whose order field is null, or the others. */
+type Segment = 'nulls' | 'values';
+
+const segmentOf = (cursor: OrderCursor): Segment =>
+  cursor.value === null || cursor.value === undefined ? 'nulls' : 'values';
 
 /**
  * The embedded read-model store: one SQLite file, a table of JSON documents per read model
@@ -40,13 +121,15 @@ function indexOn(key: string, field: string): Index {
  * A rebuild into an empty table drops the indexes with its first commit and builds them
  * in its last (the first without `catchingUp`): one sort instead of a b-tree update per
  * document and field. Should the process die in between, `ensure` builds them at start.
- * Until then, queries scan the table; their results are the same.
+ * Until then, queries scan the table; their results are the same. The search and
+ * multi-valued side tables follow the same path: dropped with the indexes, then filled in
+ * one statement each from the documents.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
   private readonly statements = new Map<string, Statement>();
-  /** The secondary indexes of each ensured read model. */
-  private readonly indexes = new Map<string, readonly Index[]>();
+  /** The indexes and side tables of each ensured read model. */
+  private readonly derived = new Map<string, Derived>();
   /** Read models whose indexes were dropped for a rebuild and are yet to be built. */
   private readonly deferred = new Set<string>();
 
@@ -65,11 +148,41 @@ export class SqliteReadModelStore implements ReadModelStore {
       position INTEGER NOT NULL,
       doc      TEXT
     )`);
-    const indexes = definition.indexes.map((field) => indexOn(definition.key, field));
-    for (const index of indexes) this.db.exec(index.create);
-    this.indexes.set(definition.key, indexes);
+    const derived: Derived = {
+      indexes: definition.indexes.map((field) => indexOn(definition.key, field)),
+      search: definition.search ? searchTable(definition.key, definition.search.field) : null,
+      multiValued: (definition.multiValued ?? []).map((field) =>
+        valuesTable(definition.key, field),
+      ),
+    };
+    this.derived.set(definition.key, derived);
+    this.db.transaction(() => this.build(derived))();
     this.deferred.delete(definition.key);
     return Promise.resolve();
+  }
+
+  /** Creates the indexes and side tables that are missing, the latter filled from the documents. */
+  private build(derived: Derived): void {
+    for (const index of derived.indexes) this.db.exec(index.create);
+    for (const side of this.sideTables(derived)) {
+      if (this.exists(side.name)) continue;
+      this.db.exec(side.create);
+      // Deleted entries leave the index at once rather than at the next merge of its
+      // segments: words of an erased subject must not linger in the file.
+      if (side === derived.search) {
+        this.db.exec(`INSERT INTO ${side.name} (${side.name}, rank) VALUES ('secure-delete', 1)`);
+      }
+      this.db.exec(side.fill);
+    }
+  }
+
+  private sideTables(derived: Derived | undefined): SideTable[] {
+    if (!derived) return [];
+    return [...(derived.search ? [derived.search] : []), ...derived.multiValued];
+  }
+
+  private exists(name: string): boolean {
+    return this.statement('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
   }
 
   checkpoint(key: string): Promise<number> {
@@ -98,22 +211,130 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
-    const conditions = ['doc IS NOT NULL'];
-    const params: (string | number)[] = [];
+    const filter = this.filter(key, query);
+    const field = query.orderBy?.field;
+    const desc = query.orderBy?.direction === 'desc';
+    const cursor = query.after ?? (query.afterId === undefined ? undefined : { id: query.afterId });
+    const docs: D[] = [];
+    if (field === undefined) {
+      const bound =
+        cursor === undefined ? null : { sql: `id ${desc ? '<' : '>'} ?`, params: [cursor.id] };
+      docs.push(...this.page<D>(key, filter, bound, 'id', desc, query.limit));
+      return Promise.resolve(docs);
+    }
+    // Nulls sort first: ascending reads the null segment, then the values; descending the
+    // other way round. Each segment is one range of the field's index.
+    const segments: Segment[] = desc ? ['values', 'nulls'] : ['nulls', 'values'];
+    const from = cursor === undefined ? 0 : segments.indexOf(segmentOf(cursor));
+    const value = valueOf(field);
+    for (let i = from; i < segments.length && docs.length < query.limit; i++) {
+      const segment = segments[i] as Segment;
+      const conditions = [segment === 'nulls' ? `${value} IS NULL` : `${value} IS NOT NULL`];
+      const params: Param[] = [];
+      if (cursor !== undefined && i === from) {
+        if (segment === 'nulls') {
+          conditions.push(`id ${desc ? '<' : '>'} ?`);
+          params.push(cursor.id);
+        } else {
+          // The plain comparison seeks the index; the row value drops the ties already read.
+          conditions.push(
+            `${value} ${desc ? '<=' : '>='} ?`,
+            `(${value}, id) ${desc ? '<' : '>'} (?, ?)`,
+          );
+          params.push(cursor.value ?? null, cursor.value ?? null, cursor.id);
+        }
+      }
+      const bound = { sql: conditions.join(' AND '), params };
+      const order = segment === 'nulls' ? 'id' : `${value} ${desc ? 'DESC' : 'ASC'}, id`;
+      docs.push(...this.page<D>(key, filter, bound, order, desc, query.limit - docs.length));
+    }
+    return Promise.resolve(docs);
+  }
+
+  /** The conditions of a query other than its cursor. */
+  private filter(key: string, query: DocumentQuery): { sql: string[]; params: Param[] } {
+    const sql = ['doc IS NOT NULL'];
+    const params: Param[] = [];
     for (const [field, value] of Object.entries(query.where ?? {})) {
-      if (!FIELD_PATTERN.test(field)) throw new Error(`invalid query field ${field}`);
-      conditions.push(`json_extract(doc, '$.${field}') = ?`);
-      params.push(typeof value === 'boolean' ? Number(value) : value);
+      if (value === null) sql.push(`${valueOf(field)} IS NULL`);
+      else {
+        sql.push(`${valueOf(field)} = ?`);
+        params.push(typeof value === 'boolean' ? Number(value) : value);
+      }
     }
-    if (query.afterId !== undefined) {
-      conditions.push('id > ?');
-      params.push(query.afterId);
+    const derived = this.derived.get(key);
+    const ready = !this.deferred.has(key);
+    for (const [field, value] of Object.entries(query.contains ?? {})) {
+      const side = derived?.multiValued.find((s) => s.field === field);
+      if (!side || !ready) {
+        // While a rebuild has put the side table off, the documents themselves are searched.
+        sql.push(
+          `EXISTS (SELECT 1 FROM json_each(doc, '$.${checkedField(field)}') WHERE value = ?)`,
+        );
+      } else if (this.broad(key, `SELECT 1 FROM ${side.name} WHERE value = ?`, [value])) {
+        sql.push(`EXISTS (SELECT 1 FROM ${side.name} WHERE value = ? AND id = ${table(key)}.id)`);
+      } else {
+        sql.push(`id IN (SELECT id FROM ${side.name} WHERE value = ?)`);
+      }
+      params.push(value);
     }
-    params.push(query.limit);
+    const words = (query.search ?? []).filter((word) => word.length > 0);
+    if (words.length > 0) {
+      const search = derived?.search;
+      if (!search) throw new Error(`read model ${key} has no search field`);
+      if (ready) {
+        const match = `SELECT rowid FROM ${search.name} WHERE ${search.name} MATCH ?`;
+        // `+` keeps a broad match from driving the query: it is then a set the rows read in
+        // the query's order are checked against.
+        const broad = this.broad(key, match, [matchAll(words)]);
+        sql.push(`${broad ? '+' : ''}rowid IN (${match})`);
+        params.push(matchAll(words));
+      } else {
+        for (const word of words) {
+          sql.push(
+            `EXISTS (SELECT 1 FROM json_each(doc, '$.${search.field}') WHERE substr(value, 1, length(?)) = ?)`,
+          );
+          params.push(word, word);
+        }
+      }
+    }
+    return { sql, params };
+  }
+
+  /**
+   * Whether a side-table match holds at least a share of the documents. A narrow one is
+   * best collected first and its documents sorted; a broad one is best checked row by row
+   * in the query's order, which fills a page after a few dozen rows, where collecting it
+   * would read all of it.
+   */
+  private broad(key: string, match: string, params: readonly Param[]): boolean {
+    const { size } = this.statement(`SELECT max(rowid) AS size FROM ${table(key)}`).get() as {
+      size: number | null;
+    };
+    const threshold = Math.max(MIN_BROAD_MATCH, Math.ceil((size ?? 0) * BROAD_SHARE));
+    const { n } = this.statement(`SELECT count(*) AS n FROM (${match} LIMIT ?)`).get(
+      ...params,
+      threshold,
+    ) as { n: number };
+    return n >= threshold;
+  }
+
+  private page<D>(
+    key: string,
+    filter: { sql: readonly string[]; params: readonly Param[] },
+    bound: { sql: string; params: readonly Param[] } | null,
+    order: string,
+    desc: boolean,
+    limit: number,
+  ): D[] {
+    if (limit <= 0) return [];
+    const conditions = bound ? [...filter.sql, bound.sql] : filter.sql;
+    const direction = desc ? 'DESC' : 'ASC';
     const rows = this.statement(
-      `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?`,
-    ).all(...params) as { doc: string }[];
-    return Promise.resolve(rows.map((row) => JSON.parse(row.doc) as D));
+      `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')}
+       ORDER BY ${order} ${direction} LIMIT ?`,
+    ).all(...filter.params, ...(bound?.params ?? []), limit) as { doc: string }[];
+    return rows.map((row) => JSON.parse(row.doc) as D);
   }
 
   commit(
@@ -122,29 +343,30 @@ export class SqliteReadModelStore implements ReadModelStore {
     checkpoint: number,
     options: CommitOptions = {},
   ): Promise<void> {
-    const upsert = this.statement(
-      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    );
     const setCheckpoint = this.statement(
       `INSERT INTO checkpoints (read_model, position) VALUES (?, ?)
        ON CONFLICT (read_model) DO UPDATE SET position = excluded.position`,
     );
+    const derived = this.derived.get(key);
+    // A read model with a search field holds words in clear: what its rewrites free is
+    // zeroed (where that costs no extra I/O), so an erased value does not stay in free
+    // space. Only there: it costs a rebuild of the contact list about a tenth.
+    this.db.pragma(`secure_delete = ${derived?.search ? 'FAST' : 'OFF'}`);
     // In the executor, a failed write becomes a rejection, as with a store over the network.
     return new Promise((resolve) => {
       const dropped = this.db.transaction((): boolean => {
         const drop = options.catchingUp === true && !this.deferred.has(key);
         const dropped = drop && this.dropIndexesIfEmpty(key);
-        for (const change of changes) {
-          upsert.run(
-            change.id,
-            change.position,
-            change.doc === null ? null : JSON.stringify(change.doc),
-          );
-        }
+        const sides = dropped || this.deferred.has(key) ? [] : this.sideTables(derived);
+        if (sides.length === 0) this.upsertAll(key, changes);
+        else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
         setCheckpoint.run(key, checkpoint);
-        if (!options.catchingUp && this.deferred.has(key)) {
-          for (const index of this.indexes.get(key) ?? []) this.db.exec(index.create);
+        if (!options.catchingUp && this.deferred.has(key) && derived) {
+          this.build(derived);
+          // Sampled statistics (milliseconds): without them the planner takes an index on
+          // a field of two values for a selective one and sorts what it finds.
+          this.db.pragma('analysis_limit = 400');
+          this.db.exec(`ANALYZE ${table(key)}`);
         }
         return dropped;
       })();
@@ -155,12 +377,74 @@ export class SqliteReadModelStore implements ReadModelStore {
     });
   }
 
-  /** Drops the read model's secondary indexes when it holds no document; true if it did. */
+  private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
+    const upsert = this.statement(
+      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
+    );
+    for (const change of changes) {
+      upsert.run(
+        change.id,
+        change.position,
+        change.doc === null ? null : JSON.stringify(change.doc),
+      );
+    }
+  }
+
+  /** Upserts that keep the search index and the multi-valued tables in step, row by row. */
+  private upsertWithSideTables(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    search: SideTable | null,
+    sides: readonly SideTable[],
+  ): void {
+    const upsert = this.statement(
+      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc
+       RETURNING rowid`,
+    );
+    const multiValued = sides.filter((side) => side !== search);
+    for (const change of changes) {
+      const doc = change.doc === null ? null : JSON.stringify(change.doc);
+      for (const side of multiValued) {
+        this.statement(
+          `DELETE FROM ${side.name} WHERE id = ? AND value IN (SELECT value FROM json_each(
+             (SELECT doc FROM ${table(key)} WHERE id = ?), '$.${side.field}'))`,
+        ).run(change.id, change.id);
+      }
+      const { rowid } = upsert.get(change.id, change.position, doc) as { rowid: number };
+      for (const side of multiValued) {
+        if (doc === null) continue;
+        this.statement(
+          `INSERT OR IGNORE INTO ${side.name} (value, id)
+           SELECT value, ? FROM json_each(?, '$.${side.field}') WHERE value IS NOT NULL`,
+        ).run(change.id, doc);
+      }
+      if (search) {
+        this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
+        const words = doc === null ? null : wordsOf(change.doc, search.field);
+        if (words !== null) {
+          this.statement(`INSERT INTO ${search.name} (rowid, words) VALUES (?, ?)`).run(
+            rowid,
+            words,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Drops the read model's secondary indexes and side tables when it holds no document;
+   * true if it did.
+   */
   private dropIndexesIfEmpty(key: string): boolean {
-    const indexes = this.indexes.get(key) ?? [];
-    if (indexes.length === 0) return false;
+    const derived = this.derived.get(key);
+    const indexes = derived?.indexes ?? [];
+    const sides = this.sideTables(derived);
+    if (indexes.length === 0 && sides.length === 0) return false;
     if (!this.holdsNothing(key)) return false;
     for (const index of indexes) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
+    for (const side of sides) this.db.exec(`DROP TABLE IF EXISTS ${side.name}`);
     return true;
   }
 
@@ -171,6 +455,14 @@ export class SqliteReadModelStore implements ReadModelStore {
   reset(key: string): Promise<void> {
     this.db.transaction(() => {
       this.db.exec(`DELETE FROM ${table(key)}`);
+      // Side tables by name, known to this store or not: rowids of the emptied table are
+      // handed out again, and a stale search entry would match the wrong document.
+      const sides = this.statement(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!' ORDER BY length(name)`,
+      ).all(`${table(key).replace(/_/g, '!_')}!_!_%`) as { name: string }[];
+      for (const { name } of sides) this.db.exec(`DROP TABLE IF EXISTS ${name}`);
+      const derived = this.derived.get(key);
+      if (derived) this.build(derived);
       this.db.prepare('DELETE FROM checkpoints WHERE read_model = ?').run(key);
     })();
     return Promise.resolve();
@@ -186,7 +478,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      // Refreshes the planner's statistics where they went stale, as SQLite advises on close.
+      this.db.pragma('optimize');
+      this.db.close();
+    }
     return Promise.resolve();
   }
 }

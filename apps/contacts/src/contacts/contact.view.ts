@@ -120,6 +120,10 @@ export class ContactListItemView {
     string | null;
   @ApiProperty({ type: String, nullable: true }) primaryEmail!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'E.164' }) primaryPhone!: string | null;
+  @ApiProperty({ type: String, nullable: true }) ownerId!: string | null;
+  @ApiProperty({ enum: LIFECYCLE_STAGES, nullable: true }) stage!: LifecycleStage | null;
+  @ApiProperty({ type: [String] }) tags!: readonly string[];
+  @ApiProperty() archived!: boolean;
   @ApiProperty({ description: 'stream revision' }) revision!: number;
   @ApiProperty({ format: 'date-time' }) registeredAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

@@ -121,11 +121,11 @@ export class ContactsController {
   @Get()
   @ApiOkResponse({ type: ContactListPageView })
   find(@Query() query: ListContactsQueryDto): Promise<ContactListPageView> {
+    const { limit = 20, archived = 'false', ...filter } = query;
     return this.list.page({
-      ...(query.kind ? { kind: query.kind } : {}),
-      ...(query.relationship ? { relationship: query.relationship } : {}),
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      limit: query.limit ?? 20,
+      ...filter,
+      archived: archived === 'any' ? 'any' : archived === 'true',
+      limit,
     });
   }
 

@@ -32,6 +32,9 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { CONTACT_SORTS, type ContactSort } from './read-models/contact-list/contact-list.cursor';
+
+const ARCHIVED_FILTERS = ['false', 'true', 'any'] as const;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Tags are compared lower-cased with single spaces: `VIP  Customer` and `vip customer` are one. */
@@ -329,6 +332,16 @@ export class GetContactQueryDto {
 }
 
 export class ListContactsQueryDto {
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description:
+      'words that each start a word of the name, an email, a phone or a tag (accents and case ignored); a phone number in any format',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
   @ApiPropertyOptional({ enum: PARTY_KINDS })
   @IsOptional()
   @IsIn(PARTY_KINDS)
@@ -339,6 +352,36 @@ export class ListContactsQueryDto {
   @IsIn(RELATIONSHIPS)
   relationship?: Relationship;
 
+  @ApiPropertyOptional({ description: 'employee id of the owner' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  ownerId?: string;
+
+  @ApiPropertyOptional({ enum: LIFECYCLE_STAGES })
+  @IsOptional()
+  @IsIn(LIFECYCLE_STAGES)
+  stage?: LifecycleStage;
+
+  @ApiPropertyOptional({ description: 'parties carrying this tag (case-insensitive)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeTag(value) : value,
+  )
+  @IsString()
+  @Length(1, CONTACT_LIMITS.tag)
+  tag?: string;
+
+  @ApiPropertyOptional({ enum: ARCHIVED_FILTERS, default: 'false' })
+  @IsOptional()
+  @IsIn(ARCHIVED_FILTERS)
+  archived?: (typeof ARCHIVED_FILTERS)[number];
+
+  @ApiPropertyOptional({ enum: CONTACT_SORTS, default: 'registered' })
+  @IsOptional()
+  @IsIn(CONTACT_SORTS)
+  sort?: ContactSort;
+
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Transform(toInt)
@@ -347,10 +390,10 @@ export class ListContactsQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same sort)' })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(1024)
   cursor?: string;
 }
 

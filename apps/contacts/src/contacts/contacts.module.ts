@@ -8,6 +8,7 @@ import { ContactRelationsController } from './contact-relations.controller';
 import { ContactsController } from './contacts.controller';
 import { contactListProjection } from './read-models/contact-list/contact-list.projection';
 import { ContactListQuery } from './read-models/contact-list/contact-list.query';
+import { contactSearchProjection } from './read-models/contact-search/contact-search.projection';
 
 @Module({
   controllers: [
@@ -24,5 +25,6 @@ export class ContactsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.projections.register(contactListProjection);
+    this.projections.register(contactSearchProjection);
   }
 }

@@ -6,7 +6,8 @@ import {
   type ReadModelStore,
   toCloudEvent,
 } from '@crm/events';
-import { Projections, READ_MODELS } from '@crm/platform';
+import { Projections, READ_MODELS, ServiceUnavailable } from '@crm/platform';
+
 import type { ContactEvent } from '../contacts/contact';
 import { ContactHistory } from '../contacts/contact-history';
 import { toContactView } from '../contacts/contact.view';
@@ -15,6 +16,9 @@ import type {
   MergeParticipationView,
   ReadModelDocumentView,
 } from './contact-export.view';
+
+/** How long an export waits for the read models to reach the party's last event. */
+const CATCH_UP_MS = 5_000;
 
 /** The merges a party took part in, from its own stream (either side records its part). */
 export function mergesIn(history: readonly DecodedEvent<ContactEvent>[]): MergeParticipationView[] {
@@ -82,12 +86,22 @@ export class ContactExport {
       contact,
       history: history.map((event) => toCloudEvent(event, this.contracts.get(event.type))),
       merges: mergesIn(history),
-      readModels: await this.documents(contactId),
+      readModels: await this.documents(contactId, history.at(-1)?.position ?? 0),
     };
   }
 
-  private async documents(contactId: string): Promise<ReadModelDocumentView[]> {
+  /**
+   * Read models follow the log a moment behind: each is first given time to apply the
+   * party's last event, so the export shows what they hold after it (after an erasure,
+   * nothing personal), or the request fails with 503 rather than show an older state.
+   */
+  private async documents(contactId: string, position: number): Promise<ReadModelDocumentView[]> {
     const found: ReadModelDocumentView[] = [];
+    for (const runner of this.projections.all()) {
+      if (!(await runner.waitFor(position, CATCH_UP_MS))) {
+        throw new ServiceUnavailable(`read model ${runner.key} is catching up; try again shortly`);
+      }
+    }
     for (const { key } of this.projections.all()) {
       const stored = (await this.readModels.load(key, [contactId])).get(contactId);
       if (!stored?.doc) continue;

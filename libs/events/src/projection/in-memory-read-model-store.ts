@@ -1,5 +1,7 @@
 import type {
   DocumentQuery,
+  FieldValue,
+  OrderCursor,
   ReadModelDefinition,
   ReadModelStore,
   StoredDocument,
@@ -11,10 +13,12 @@ export class InMemoryReadModelStore implements ReadModelStore {
     string,
     { checkpoint: number; docs: Map<string, StoredDocument<unknown>> }
   >();
+  private readonly definitions = new Map<string, ReadModelDefinition>();
 
   ensure(definition: ReadModelDefinition): Promise<void> {
     if (!this.models.has(definition.key))
       this.models.set(definition.key, { checkpoint: 0, docs: new Map() });
+    this.definitions.set(definition.key, definition);
     return Promise.resolve();
   }
 
@@ -37,15 +41,34 @@ export class InMemoryReadModelStore implements ReadModelStore {
   }
 
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    const searchField = this.definitions.get(key)?.search?.field;
+    const field = query.orderBy?.field;
+    const direction = query.orderBy?.direction === 'desc' ? -1 : 1;
+    const position = (d: StoredDocument<unknown>): OrderCursor => ({
+      value: field === undefined ? null : (scalarOf(d.doc, field) as string | number | null),
+      id: d.id,
+    });
+    const compare = (a: OrderCursor, b: OrderCursor): number =>
+      direction * (compareValues(a.value ?? null, b.value ?? null) || compareValues(a.id, b.id));
+    const after = query.after ?? (query.afterId === undefined ? undefined : { id: query.afterId });
     const matches = [...this.model(key).docs.values()]
-      .filter((d) => d.doc !== null && (query.afterId === undefined || d.id > query.afterId))
+      .filter((d) => d.doc !== null && (after === undefined || compare(position(d), after) > 0))
       .filter((d) =>
-        Object.entries(query.where ?? {}).every(
-          ([field, value]) => fieldOf(d.doc, field) === value,
+        Object.entries(query.where ?? {}).every(([name, value]) => scalarOf(d.doc, name) === value),
+      )
+      .filter((d) =>
+        Object.entries(query.contains ?? {}).every(([name, value]) =>
+          arrayOf(d.doc, name).includes(value),
         ),
       )
-      .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .slice(0, query.limit);
+      .filter((d) => {
+        const words = searchField === undefined ? [] : arrayOf(d.doc, searchField);
+        return (query.search ?? []).every((q) =>
+          words.some((word) => typeof word === 'string' && word.startsWith(q)),
+        );
+      })
+      .sort((a, b) => compare(position(a), position(b)))
+      .slice(0, Math.max(query.limit, 0));
     return Promise.resolve(matches.map((d) => d.doc as D));
   }
 
@@ -79,6 +102,24 @@ export class InMemoryReadModelStore implements ReadModelStore {
     if (!model) throw new Error(`read model ${key} was not ensured`);
     return model;
   }
+}
+
+/** Nulls first, then values in their natural (binary for strings) order. */
+function compareValues(a: FieldValue, b: FieldValue): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function scalarOf(doc: unknown, path: string): FieldValue {
+  const value = fieldOf(doc, path);
+  return value === undefined ? null : (value as FieldValue);
+}
+
+function arrayOf(doc: unknown, path: string): unknown[] {
+  const value = fieldOf(doc, path);
+  return Array.isArray(value) ? value : [];
 }
 
 function fieldOf(doc: unknown, path: string): unknown {

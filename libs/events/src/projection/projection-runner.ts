@@ -68,7 +68,13 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   }
 
   async start(): Promise<void> {
-    await this.readModels.ensure({ key: this.key, indexes: this.projection.indexes ?? [] });
+    const { indexes = [], search, multiValued } = this.projection;
+    await this.readModels.ensure({
+      key: this.key,
+      indexes,
+      ...(search && { search }),
+      ...(multiValued && { multiValued }),
+    });
     const { checkpoint, empty } = await this.resumePoint();
     this.checkpoint = checkpoint;
     this.running = true;

@@ -17,6 +17,10 @@ export interface Projection<D, E extends DomainEvent = DomainEvent> {
   evolve(doc: D | null, event: DecodedEvent<E>): D | null;
   /** Document fields the embedded store indexes for the read model's queries. */
   readonly indexes?: readonly string[];
+  /** A document field of normalized words that queries match by prefix. */
+  readonly search?: { readonly field: string };
+  /** Array fields indexed for element match (`DocumentQuery.contains`). */
+  readonly multiValued?: readonly string[];
   /**
    * `sealed` (default): personal fields reach `evolve` as SealedValue references that the
    * read model stores as they are and reveals when read (EventCodec.reveal). `revealed`:

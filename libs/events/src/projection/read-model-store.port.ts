@@ -9,13 +9,42 @@ export interface StoredDocument<D> {
 export interface ReadModelDefinition {
   /** `<name>_v<version>` */
   readonly key: string;
+  /** Scalar fields indexed for equality filters and ordering. */
   readonly indexes: readonly string[];
+  /**
+   * A field holding an array of words (already normalized, see searchTokens) that
+   * `DocumentQuery.search` matches by prefix.
+   */
+  readonly search?: { readonly field: string };
+  /** Array fields indexed for `DocumentQuery.contains` (exact element match). */
+  readonly multiValued?: readonly string[];
 }
 
-/** Equality filters on document fields, results in id order after a cursor. */
+export type FieldValue = string | number | boolean | null;
+
+/** Where a page ends in a query's order: the last document's sort value and id. */
+export interface OrderCursor {
+  /** The last document's value of the order field (ignored when ordering by id). */
+  readonly value?: string | number | null;
+  readonly id: string;
+}
+
+/**
+ * Filters on document fields, ordered by id (default) or by one field with ties broken by
+ * id in the same direction. Nulls (and missing fields) sort before every value.
+ */
 export interface DocumentQuery {
-  readonly where?: Readonly<Record<string, string | number | boolean>>;
-  /** Cursor: only documents with a greater id. */
+  /** Equality on (nested) fields; null matches a null or missing field. */
+  readonly where?: Readonly<Record<string, FieldValue>>;
+  /** Array field (declared `multiValued`) holding this element. */
+  readonly contains?: Readonly<Record<string, string>>;
+  /** Every word is a prefix of some word of the definition's `search` field. */
+  readonly search?: readonly string[];
+  /** `field` omitted: the document id. */
+  readonly orderBy?: { readonly field?: string; readonly direction: 'asc' | 'desc' };
+  /** Keyset cursor: only documents after this one in the query's order. */
+  readonly after?: OrderCursor;
+  /** Cursor of the default id order: only documents with a greater id. */
   readonly afterId?: string;
   readonly limit: number;
 }

@@ -1,4 +1,4 @@
-import type { ReadModelStore, StoredDocument } from '@crm/events';
+import type { DocumentQuery, ReadModelStore, StoredDocument } from '@crm/events';
 
 /*
  * The behaviour every ReadModelStore adapter must show, run against its real engine.
@@ -40,6 +40,54 @@ const stored = (doc: Contact, position: number): StoredDocument<Contact> => ({
   doc,
   position,
 });
+
+interface Person {
+  readonly id: string;
+  readonly name: string | null;
+  readonly score: number;
+  readonly city?: string | null;
+  readonly tags: readonly string[];
+  readonly words: readonly string[];
+}
+
+const PEOPLE = {
+  key: 'people_v1',
+  indexes: ['name', 'score', 'city'],
+  search: { field: 'words' },
+  multiValued: ['tags'],
+} as const;
+
+const person = (
+  id: string,
+  position: number,
+  overrides: Partial<Person> = {},
+): StoredDocument<Person> => ({
+  id,
+  position,
+  doc: { id, name: null, score: 1, city: 'Oslo', tags: [], words: [], ...overrides },
+});
+
+/** By name: p-2 and p-4 have none (nulls first); p-1 and p-5 tie on "b" (then by id). */
+const PEOPLE_DOCS = [
+  person('p-1', 1, {
+    name: 'b',
+    score: 0,
+    tags: ['vip', 'press'],
+    city: 'Bergen',
+    words: ['ada', 'lovelace', '442079460958'],
+  }),
+  person('p-2', 2, { score: 2, city: null, words: ['grace', 'hopper'] }),
+  person('p-3', 3, { name: 'c', score: 3, tags: ['vip'], words: ['alan', 'turing'] }),
+  // No city at all: a missing field counts as null.
+  {
+    id: 'p-4',
+    position: 4,
+    doc: { id: 'p-4', name: null, score: 2, tags: ['press'], words: ['adele', 'goldberg'] },
+  },
+  person('p-5', 5, { name: 'b', score: 1, tags: ['vip'], words: ['grace', 'murray'] }),
+];
+
+const names = (docs: readonly Person[]) => docs.map((d) => d.id);
 
 export function readModelStoreContract(name: string, harness: ReadModelStoreHarness): void {
   describe(`${name} read-model store contract`, () => {
@@ -200,6 +248,168 @@ export function readModelStoreContract(name: string, harness: ReadModelStoreHarn
       expect(ids(await store.find<Contact>('contacts_v2', { limit: 10 }))).toEqual(['c-2']);
       await store.commit(KEY, [stored(contact('c-1'), 1)], 1);
       expect(ids(await store.find<Contact>(KEY, { limit: 10 }))).toEqual(['c-1']);
+    });
+
+    describe('search, multi-valued fields and order', () => {
+      beforeEach(() => store.ensure(PEOPLE));
+
+      const find = (query: Omit<DocumentQuery, 'limit'>, limit = 50) =>
+        store.find<Person>(PEOPLE.key, { ...query, limit }).then(names);
+
+      /** Every page of a query, following `after` from each page's last document. */
+      async function pages(query: Omit<DocumentQuery, 'limit'>, limit: number) {
+        const field = query.orderBy?.field as keyof Person | undefined;
+        const all: string[][] = [];
+        let after: DocumentQuery['after'];
+        for (;;) {
+          const page = await store.find<Person>(PEOPLE.key, {
+            ...query,
+            ...(after && { after }),
+            limit,
+          });
+          if (page.length === 0) return all;
+          all.push(names(page));
+          const last = page[page.length - 1] as Person;
+          after = { value: field ? (last[field] as string | number | null) : null, id: last.id };
+        }
+      }
+
+      it('given words, then a search matches documents holding a word that starts with each query word', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        expect(await find({ search: ['ad'] })).toEqual(['p-1', 'p-4']);
+        expect(await find({ search: ['ada', 'love'] })).toEqual(['p-1']);
+        expect(await find({ search: ['lovelace', 'ad'] })).toEqual(['p-1']);
+        expect(await find({ search: ['4420'] })).toEqual(['p-1']);
+        expect(await find({ search: ['velace'] })).toEqual([]);
+        expect(await find({ search: ['ada', 'hopper'] })).toEqual([]);
+        expect(await find({ search: ['zz'] })).toEqual([]);
+        expect(await find({ search: [] })).toEqual(['p-1', 'p-2', 'p-3', 'p-4', 'p-5']);
+      });
+
+      it('given a document changed or deleted, then the search follows its new words only', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        await store.commit(
+          PEOPLE.key,
+          [
+            person('p-1', 11, { words: ['augusta', 'king'] }),
+            { id: 'p-4', doc: null, position: 12 },
+          ],
+          12,
+        );
+
+        expect(await find({ search: ['ada'] })).toEqual([]);
+        expect(await find({ search: ['aug', 'ki'] })).toEqual(['p-1']);
+        expect(await find({ search: ['goldberg'] })).toEqual([]);
+        expect(await find({ search: ['grace'] })).toEqual(['p-2', 'p-5']);
+      });
+
+      it('given a very long word, then every prefix of it matches and nothing longer does', async () => {
+        const long = 'supercalifragilisticexpialidocious';
+        await store.commit(PEOPLE.key, [person('p-9', 1, { words: [long] })], 1);
+
+        expect(await find({ search: [long.slice(0, 20)] })).toEqual(['p-9']);
+        expect(await find({ search: [long] })).toEqual(['p-9']);
+        expect(await find({ search: [`${long}x`] })).toEqual([]);
+        expect(await find({ search: [`${long.slice(0, 20)}x`] })).toEqual([]);
+      });
+
+      it('given multi-valued fields, then contains matches an element, with where and search alike', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        expect(await find({ contains: { tags: 'vip' } })).toEqual(['p-1', 'p-3', 'p-5']);
+        expect(await find({ contains: { tags: 'vi' } })).toEqual([]);
+        expect(await find({ contains: { tags: 'vip' }, where: { city: 'Oslo' } })).toEqual([
+          'p-3',
+          'p-5',
+        ]);
+        expect(await find({ contains: { tags: 'vip' }, search: ['ada'] })).toEqual(['p-1']);
+        await store.commit(PEOPLE.key, [person('p-1', 11, { tags: ['press'] })], 11);
+        expect(await find({ contains: { tags: 'vip' } })).toEqual(['p-3', 'p-5']);
+        expect(await find({ contains: { tags: 'press' } })).toEqual(['p-1', 'p-4']);
+      });
+
+      it('given a null in where, then it matches null and missing fields', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        expect(await find({ where: { city: null } })).toEqual(['p-2', 'p-4']);
+        expect(await find({ where: { city: null }, contains: { tags: 'press' } })).toEqual(['p-4']);
+      });
+
+      it('given an order by a field, then pages follow it with nulls first and ties by id, in both directions', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+        const asc = ['p-2', 'p-4', 'p-1', 'p-5', 'p-3'];
+
+        expect(await pages({ orderBy: { field: 'name', direction: 'asc' } }, 2)).toEqual([
+          ['p-2', 'p-4'],
+          ['p-1', 'p-5'],
+          ['p-3'],
+        ]);
+        expect((await pages({ orderBy: { field: 'name', direction: 'desc' } }, 2)).flat()).toEqual(
+          [...asc].reverse(),
+        );
+        expect((await pages({ orderBy: { field: 'name', direction: 'asc' } }, 1)).flat()).toEqual(
+          asc,
+        );
+        expect((await pages({ orderBy: { field: 'score', direction: 'desc' } }, 2)).flat()).toEqual(
+          ['p-3', 'p-4', 'p-2', 'p-5', 'p-1'],
+        );
+        expect(
+          (
+            await pages(
+              { orderBy: { field: 'name', direction: 'asc' }, contains: { tags: 'vip' } },
+              1,
+            )
+          ).flat(),
+        ).toEqual(['p-1', 'p-5', 'p-3']);
+      });
+
+      it('given an order by id, then both directions page through every document once', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        expect((await pages({ orderBy: { direction: 'asc' } }, 2)).flat()).toEqual([
+          'p-1',
+          'p-2',
+          'p-3',
+          'p-4',
+          'p-5',
+        ]);
+        expect((await pages({ orderBy: { direction: 'desc' } }, 2)).flat()).toEqual([
+          'p-5',
+          'p-4',
+          'p-3',
+          'p-2',
+          'p-1',
+        ]);
+        expect(await find({ orderBy: { direction: 'desc' }, search: ['ad'] }, 1)).toEqual(['p-4']);
+      });
+
+      it('given a rebuild committed while catching up, then search and contains answer the same during and after it', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS.slice(0, 3), 3, { catchingUp: true });
+
+        expect(await find({ search: ['ad'] })).toEqual(['p-1']);
+        expect(await find({ contains: { tags: 'vip' } })).toEqual(['p-1', 'p-3']);
+        await store.commit(PEOPLE.key, PEOPLE_DOCS.slice(3), 5, { catchingUp: true });
+        await store.commit(PEOPLE.key, [person('p-3', 11, { tags: [] })], 11);
+
+        expect(await find({ search: ['ad'] })).toEqual(['p-1', 'p-4']);
+        expect(await find({ contains: { tags: 'vip' } })).toEqual(['p-1', 'p-5']);
+        await store.commit(PEOPLE.key, [person('p-2', 12, { words: ['adele'] })], 12);
+        expect(await find({ search: ['ad'] })).toEqual(['p-1', 'p-2', 'p-4']);
+      });
+
+      it('given a read model reset, then nothing of its old documents is found by search or contains', async () => {
+        await store.commit(PEOPLE.key, PEOPLE_DOCS, 10);
+
+        await store.reset(PEOPLE.key);
+        await store.ensure(PEOPLE);
+        await store.commit(PEOPLE.key, [person('p-7', 1, { words: ['zoe'], tags: [] })], 1);
+
+        expect(await find({ search: ['ad'] })).toEqual([]);
+        expect(await find({ contains: { tags: 'vip' } })).toEqual([]);
+        expect(await find({ search: ['zo'] })).toEqual(['p-7']);
+      });
     });
   });
 }

@@ -101,6 +101,8 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
   // few values (kind, stage, archived) finds a page within a few dozen rows without one,
   // while every index costs each write and a rebuild.
   indexes: ['ownerId'],
+  // Tags in a side table keyed by (tag, id), built once at the end of a rebuild.
+  multiValued: ['tags'],
   documentId: (event) => event.data.contactId,
   evolve(doc, event) {
     const touched = { revision: event.revision, updatedAt: event.metadata.recordedAt };

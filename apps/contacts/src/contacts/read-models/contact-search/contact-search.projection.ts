@@ -28,6 +28,8 @@ export interface ContactSearchDoc {
   /** Merged into another party: a redirect, left out of lists and search. */
   readonly merged: boolean;
   readonly erased: boolean;
+  /** Stream revision of the last event folded. */
+  readonly revision: number;
   readonly registeredAt: string;
   readonly updatedAt: string;
   /** Name folded for sorting; null when there is none (or it was erased). */
@@ -48,7 +50,12 @@ function phoneWords(phone: string): string[] {
   }
 }
 
-function indexed(party: Party, registeredAt: string, updatedAt: string): ContactSearchDoc {
+function indexed(
+  party: Party,
+  revision: number,
+  registeredAt: string,
+  updatedAt: string,
+): ContactSearchDoc {
   const emails = party.emails.map((e) => e.email);
   const phones = party.phones.map((p) => p.phone);
   return {
@@ -61,6 +68,7 @@ function indexed(party: Party, registeredAt: string, updatedAt: string): Contact
     archived: party.archived,
     merged: party.mergedInto !== null,
     erased: party.erased,
+    revision,
     registeredAt,
     updatedAt,
     sortName: party.name === null ? null : searchTokens(party.name).join(' '),
@@ -76,12 +84,16 @@ export const contactSearchProjection: Projection<ContactSearchDoc, ContactEvent>
   // Every event that changes the party: the document folds the party with the aggregate's
   // own evolve, so search sees exactly what the API shows.
   handles: CONTACT_EVENT_CONTRACTS.map((contract) => contract.type as ContactEvent['type']),
-  indexes: ['kind', 'relationship', 'ownerId', 'stage', 'archived', 'merged', 'sortName'],
+  // The sort fields and the selective filter; fields of a few values (kind, stage, the
+  // flags) only filter what an index or the search finds.
+  indexes: ['ownerId', 'sortName', 'updatedAt'],
+  search: { field: 'words' },
+  multiValued: ['tags'],
   documentId: (event) => event.data.contactId,
   evolve(doc, event) {
     const party = evolve(doc?.party ?? initialState(), event);
     if (party.status !== 'registered') return null;
     const at = event.metadata.recordedAt;
-    return indexed(party, doc?.registeredAt ?? at, at);
+    return indexed(party, event.revision, doc?.registeredAt ?? at, at);
   },
 };

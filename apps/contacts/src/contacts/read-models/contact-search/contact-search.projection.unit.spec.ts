@@ -38,6 +38,7 @@ describe('contact search projection', () => {
           words: ['zoe', 'angstrom', 'example', 'com', '442079460958', '2079460958'],
           archived: false,
           merged: false,
+          revision: 0,
           registeredAt: '2026-01-01T09:00:00.000Z',
         }),
       );
