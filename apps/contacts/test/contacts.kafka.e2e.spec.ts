@@ -75,4 +75,34 @@ describeWithKafka('contacts published to Kafka', (kafka) => {
     expect(value).toMatchObject({ contactId: ids[0], kind: 'person', relationship: 'b2c' });
     expect(messages.map((m) => m.value).join()).not.toMatch(/Ada|Grace|Edsger|Augusta/);
   }, 120_000);
+
+  it('given a CSV import, then its parties are published and the import batch stream, private to the service, is not', async () => {
+    const token = await mintToken(TEST_JWT_SECRET, 'quick-sales-crm', {
+      employeeId: 'alice',
+      team: 'sales',
+      roles: ['rep'],
+    });
+    const csv = 'external_id,kind,relationship,name\ncrm-1,person,b2c,Ada Lovelace\n';
+    const imported = await fetch(`${service.url}/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(imported.status).toBeLessThan(300);
+    // Written after the import: it reaches the topic only if the relay got past the batch.
+    const after = await fetch(`${service.url}/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'organization', relationship: 'b2b', name: 'After Ltd' }),
+    });
+    expect(after.status).toBe(201);
+    const afterKey = `contact-${((await after.json()) as { id: string }).id}`;
+
+    const messages = await readTopic(kafka, `${prefix}${CONTACT_TOPIC}`, 4, 60_000);
+    expect(messages.map((m) => m.key)).toContain(afterKey);
+    expect(messages.every((m) => m.key?.startsWith('contact-'))).toBe(true);
+    expect(messages.map((m) => m.headers['ce_type'])).toContain(
+      'crm.contacts.contact-registered.v1',
+    );
+  }, 120_000);
 });
