@@ -120,6 +120,8 @@ const mergedInto = (contactId: string, survivor = otherId): ContactEvent => ({
 });
 
 /** What absorbing `absorbed` into the survivor with the survivor preferred records. */
+/** Values copied from the absorbed party name it, and are sealed with its key. */
+const origin = absorbedId;
 const mergedBySurvivorPreference: ContactEvent[] = [
   {
     type: 'ContactMerged',
@@ -128,8 +130,8 @@ const mergedBySurvivorPreference: ContactEvent[] = [
       mergeId,
       absorbedIds: [absorbedId],
       prefer: 'survivor',
-      addedEmails: ['countess@lovelace.org'],
-      addedPhones: ['+442079460958'],
+      addedEmails: [],
+      addedPhones: [],
       addedAddressIds: [addressId],
       addedTags: ['math'],
       addedAffiliationIds: [affiliationId],
@@ -140,24 +142,30 @@ const mergedBySurvivorPreference: ContactEvent[] = [
   },
   {
     type: 'ContactEmailAdded',
-    data: { contactId: survivorId, email: 'countess@lovelace.org', label: 'work' },
+    data: { contactId: survivorId, email: 'countess@lovelace.org', label: 'work', origin },
   },
   {
     type: 'ContactPhoneAdded',
-    data: { contactId: survivorId, phone: '+442079460958', label: 'mobile' },
+    data: { contactId: survivorId, phone: '+442079460958', label: 'mobile', origin },
   },
   {
     type: 'ContactAddressAdded',
-    data: { contactId: survivorId, ...address },
+    data: { contactId: survivorId, ...address, origin },
   },
   { type: 'ContactTagged', data: { contactId: survivorId, tag: 'math' } },
   {
     type: 'ContactAffiliated',
-    data: { contactId: survivorId, ...affiliation },
+    data: { contactId: survivorId, ...affiliation, origin },
   },
   {
     type: 'ContactCustomFieldSet',
-    data: { contactId: survivorId, field: 'birthYear', valueType: 'number', value: 1815 },
+    data: {
+      contactId: survivorId,
+      field: 'birthYear',
+      valueType: 'number',
+      value: 1815,
+      origin,
+    },
   },
 ];
 
@@ -165,6 +173,21 @@ describe('contact decider: merges', () => {
   describe('AbsorbContacts', () => {
     it('given a registered survivor, combines contact points, addresses, tags and affiliations, keeps its own single values, and records what it added', () => {
       spec.given(survivorHistory).when(absorb('survivor')).then(mergedBySurvivorPreference);
+    });
+
+    it('records the emails and phones it copied from the events that carry their origin', () => {
+      spec
+        .given(survivorHistory)
+        .when(absorb('survivor'))
+        .thenState((state) => {
+          expect(state.status === 'registered' && state.merges).toEqual([
+            expect.objectContaining({
+              mergeId,
+              addedEmails: ['countess@lovelace.org'],
+              addedPhones: ['+442079460958'],
+            }),
+          ]);
+        });
     });
 
     it('given prefer absorbed, takes name, owner and custom fields of the absorbed party and records the values it replaced', () => {

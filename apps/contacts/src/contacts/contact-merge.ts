@@ -53,36 +53,45 @@ export function planMerge(
   const affiliationKeys = new Set(
     survivor.affiliations.map((a) => `${a.organizationId}|${a.title ?? ''}|${a.since ?? ''}`),
   );
+  // Emails and phones a merge copies are listed by their own events (see copiedBy in
+  // contact.ts), sealed with the absorbed party's key, not in ContactMerged.
   const added = {
-    emails: [] as string[],
-    phones: [] as string[],
     addressIds: [] as string[],
     tags: [] as string[],
     affiliationIds: [] as string[],
   };
   let name = survivor.name;
+  /** The absorbed party the name comes from, when it does. */
+  let nameOrigin: string | undefined;
   let ownerId = survivor.ownerId;
   let stage = survivor.stage;
-  const fields: Record<string, FieldValue> = { ...survivor.customFields };
+  const fields: Record<string, FieldValue & { origin?: string }> = { ...survivor.customFields };
 
   for (const other of absorbed) {
     for (const { email, label } of other.emails) {
       if (emails.has(email)) continue;
       emails.add(email);
-      added.emails.push(email);
-      changes.push({ type: 'ContactEmailAdded', data: { contactId, email, label } });
+      changes.push({
+        type: 'ContactEmailAdded',
+        data: { contactId, email, label, origin: other.id },
+      });
     }
     for (const { phone, label } of other.phones) {
       if (phones.has(phone)) continue;
       phones.add(phone);
-      added.phones.push(phone);
-      changes.push({ type: 'ContactPhoneAdded', data: { contactId, phone, label } });
+      changes.push({
+        type: 'ContactPhoneAdded',
+        data: { contactId, phone, label, origin: other.id },
+      });
     }
     for (const address of other.addresses) {
       if (addresses.some((a) => sameAddress(a, address))) continue;
       addresses.push(address);
       added.addressIds.push(address.addressId);
-      changes.push({ type: 'ContactAddressAdded', data: { contactId, ...address } });
+      changes.push({
+        type: 'ContactAddressAdded',
+        data: { contactId, ...address, origin: other.id },
+      });
     }
     for (const tag of other.tags) {
       if (tags.has(tag)) continue;
@@ -95,13 +104,18 @@ export function planMerge(
       if (affiliationKeys.has(key) || affiliation.organizationId === contactId) continue;
       affiliationKeys.add(key);
       added.affiliationIds.push(affiliation.affiliationId);
-      changes.push({ type: 'ContactAffiliated', data: { contactId, ...affiliation } });
+      changes.push({
+        type: 'ContactAffiliated',
+        data: { contactId, ...affiliation, origin: other.id },
+      });
     }
-    name = pick(name, other.name, prefer);
+    const picked = pick(name, other.name, prefer);
+    if (picked !== name) nameOrigin = other.id;
+    name = picked;
     ownerId = pick(ownerId, other.ownerId, prefer);
     stage = pick(stage, other.stage, prefer);
     for (const [field, value] of Object.entries(other.customFields)) {
-      if (prefer === 'absorbed' || !fields[field]) fields[field] = value;
+      if (prefer === 'absorbed' || !fields[field]) fields[field] = { ...value, origin: other.id };
     }
   }
   if (tags.size > CONTACT_LIMITS.tags) throw new TagLimitReached(CONTACT_LIMITS.tags);
@@ -112,13 +126,19 @@ export function planMerge(
   const replaced: { name?: string | null; customFields?: Record<string, FieldValue | null> } = {};
   if (name !== survivor.name) {
     replaced.name = survivor.name;
-    changes.push({ type: 'ContactRenamed', data: { contactId, name } });
+    changes.push({
+      type: 'ContactRenamed',
+      data: { contactId, name, ...(nameOrigin === undefined ? {} : { origin: nameOrigin }) },
+    });
   }
-  for (const [field, value] of Object.entries(fields)) {
+  for (const [field, { valueType, value, origin }] of Object.entries(fields)) {
     const before = survivor.customFields[field];
-    if (before?.valueType === value.valueType && before.value === value.value) continue;
+    if (before?.valueType === valueType && before.value === value) continue;
     replaced.customFields = { ...replaced.customFields, [field]: before ?? null };
-    changes.push({ type: 'ContactCustomFieldSet', data: { contactId, field, ...value } });
+    changes.push({
+      type: 'ContactCustomFieldSet',
+      data: { contactId, field, valueType, value, ...(origin === undefined ? {} : { origin }) },
+    });
   }
   const ownerChanged = ownerId !== survivor.ownerId;
   if (ownerChanged) {
@@ -142,8 +162,8 @@ export function planMerge(
       mergeId,
       absorbedIds: absorbed.map((p) => p.id),
       prefer,
-      addedEmails: added.emails,
-      addedPhones: added.phones,
+      addedEmails: [],
+      addedPhones: [],
       addedAddressIds: added.addressIds,
       addedTags: added.tags,
       addedAffiliationIds: added.affiliationIds,

@@ -176,6 +176,22 @@ function withoutKey<T>(record: Readonly<Record<string, T>>, key: string): Record
   return rest;
 }
 
+/**
+ * A merge lists the emails and phones it copied by their own events (they carry the
+ * absorbed party's id and are sealed with its key), not in ContactMerged, so the list
+ * goes with the absorbed party's key when it is erased.
+ */
+function copiedBy(
+  party: Party,
+  origin: string | undefined,
+  record: (merge: MergeRecord) => MergeRecord,
+): Party {
+  if (origin === undefined) return party;
+  const index = party.merges.findLastIndex((m) => !m.undone && m.absorbedIds.includes(origin));
+  if (index < 0) return party;
+  return { ...party, merges: party.merges.map((m, i) => (i === index ? record(m) : m)) };
+}
+
 /** Erasure leaves the non-personal facts: kind, relationship, stage, owner, tags, links. */
 function erased(party: Party): Party {
   return {
@@ -208,9 +224,10 @@ function evolveParty(party: Party, event: ContactEvent): Party {
     case 'ContactPrimaryPhoneSet':
       return setPrimaryPhone(party, event.data.phone);
     case 'ContactEmailAdded': {
-      const { email, label } = event.data;
+      const { email, label, origin } = event.data;
       if (email === null || party.emails.some((e) => e.email === email)) return party;
-      return withEmails(party, [...party.emails, { email, label }], party.primaryEmail);
+      const added = withEmails(party, [...party.emails, { email, label }], party.primaryEmail);
+      return copiedBy(added, origin, (m) => ({ ...m, addedEmails: [...m.addedEmails, email] }));
     }
     case 'ContactEmailRemoved':
       return withEmails(
@@ -219,9 +236,10 @@ function evolveParty(party: Party, event: ContactEvent): Party {
         event.data.primaryEmail,
       );
     case 'ContactPhoneAdded': {
-      const { phone, label } = event.data;
+      const { phone, label, origin } = event.data;
       if (phone === null || party.phones.some((p) => p.phone === phone)) return party;
-      return withPhones(party, [...party.phones, { phone, label }], party.primaryPhone);
+      const added = withPhones(party, [...party.phones, { phone, label }], party.primaryPhone);
+      return copiedBy(added, origin, (m) => ({ ...m, addedPhones: [...m.addedPhones, phone] }));
     }
     case 'ContactPhoneRemoved':
       return withPhones(
@@ -230,7 +248,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
         event.data.primaryPhone,
       );
     case 'ContactAddressAdded': {
-      const { contactId: _, ...address } = event.data;
+      const { contactId: _, origin: __, ...address } = event.data;
       return { ...party, addresses: [...party.addresses, address] };
     }
     case 'ContactAddressRemoved':
@@ -263,7 +281,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
     case 'ContactParentSet':
       return { ...party, parentId: event.data.parentId };
     case 'ContactAffiliated': {
-      const { contactId: _, ...affiliation } = event.data;
+      const { contactId: _, origin: __, ...affiliation } = event.data;
       return { ...party, affiliations: [...party.affiliations, affiliation] };
     }
     case 'ContactAffiliationEnded':

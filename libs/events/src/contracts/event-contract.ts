@@ -19,6 +19,13 @@ export interface EventContract {
    * Kafka topic are published there and listed in the AsyncAPI document.
    */
   readonly category?: string;
+  /**
+   * Whose personal data the event carries when it is not the stream's own: a stream id
+   * read from the (non-personal) data, or undefined for the stream itself. The personal
+   * fields are then sealed with that subject's key, so erasing that subject erases them
+   * here too (a merge copies another party's values into the survivor's stream).
+   */
+  readonly subjectOf?: (data: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
 export class ContractRegistry {

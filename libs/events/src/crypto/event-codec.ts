@@ -65,18 +65,20 @@ export class EventCodec {
   ) {}
 
   async encodeData(streamId: string, event: DomainEvent): Promise<unknown> {
-    const { personalFields } = this.contracts.get(event.type);
+    const contract = this.contracts.get(event.type);
+    const { personalFields } = contract;
     if (personalFields.length === 0) return event.data;
-    const key = await this.keys.getOrCreate(streamId);
-    if (!key) throw new SubjectErasedError(streamId);
-    this.remember(streamId, key);
+    const subject = contract.subjectOf?.(event.data as Data) ?? streamId;
+    const key = await this.keys.getOrCreate(subject);
+    if (!key) throw new SubjectErasedError(subject);
+    this.remember(subject, key);
     const data: Data = {};
     const personal: Data = {};
     for (const [field, value] of Object.entries(event.data as Data)) {
       if (personalFields.includes(field)) personal[field] = value;
       else data[field] = value;
     }
-    data[SEALED_FIELD] = seal(key, streamId, personal);
+    data[SEALED_FIELD] = seal(key, subject, personal);
     return data;
   }
 
@@ -95,15 +97,17 @@ export class EventCodec {
   decodeSealed<E extends DomainEvent>(events: readonly RecordedEvent[]): DecodedEvent<E>[] {
     const decoded: DecodedEvent<E>[] = [];
     for (const event of events) {
-      const { personalFields } = this.contracts.get(event.type);
+      const contract = this.contracts.get(event.type);
+      const { personalFields } = contract;
       const stored = event.data as Data;
       const sealed = stored[SEALED_FIELD];
       let data = stored;
       if (personalFields.length > 0 && typeof sealed === 'string') {
+        const subject = contract.subjectOf?.(stored) ?? event.streamId;
         data = {};
         for (const field in stored) if (field !== SEALED_FIELD) data[field] = stored[field];
         for (const field of personalFields) {
-          const value: SealedValue = { sealed: [sealed, event.streamId, field] };
+          const value: SealedValue = { sealed: [sealed, subject, field] };
           data[field] = value;
         }
       }
@@ -153,15 +157,17 @@ export class EventCodec {
   }
 
   private async decodeOne<E extends DomainEvent>(event: RecordedEvent): Promise<DecodedEvent<E>> {
-    const { personalFields } = this.contracts.get(event.type);
+    const contract = this.contracts.get(event.type);
+    const { personalFields } = contract;
     const stored = event.data as Data;
     if (personalFields.length === 0 || !(SEALED_FIELD in stored)) {
       return { ...event, erased: false } as unknown as DecodedEvent<E>;
     }
     const { [SEALED_FIELD]: sealed, ...data } = stored;
-    const key = await this.key(event.streamId);
+    const subject = contract.subjectOf?.(stored) ?? event.streamId;
+    const key = await this.key(subject);
     if (key && typeof sealed === 'string') {
-      Object.assign(data, open(key, event.streamId, sealed));
+      Object.assign(data, open(key, subject, sealed));
       return { ...event, data, erased: false } as unknown as DecodedEvent<E>;
     }
     for (const field of personalFields) data[field] = null;

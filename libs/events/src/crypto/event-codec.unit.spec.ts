@@ -301,4 +301,62 @@ describe('event codec, sealed decoding for read models', () => {
     const stored = recorded('contact-11', 'ContactArchived', archived('11').data);
     expect(codec.decodeSealed([stored])[0]?.data).toEqual({ contactId: '11', reason: 'duplicate' });
   });
+
+  describe('personal data of another subject', () => {
+    type EmailCopied = DomainEvent<
+      'ContactEmailCopied',
+      { contactId: string; origin: string; email: string }
+    >;
+    const copied: EmailCopied = {
+      type: 'ContactEmailCopied',
+      data: { contactId: 'contact-a', origin: 'contact-b', email: 'b@example.com' },
+    };
+    let copying: EventCodec;
+    beforeEach(() => {
+      copying = new EventCodec(
+        new ContractRegistry([
+          {
+            ...contract('ContactEmailCopied', ['email']),
+            subjectOf: (data) => (typeof data['origin'] === 'string' ? data['origin'] : undefined),
+          },
+        ]),
+        keys,
+      );
+    });
+
+    it('given an event naming another subject, then it is sealed with that subject’s key and opens while it lives', async () => {
+      await keys.getOrCreate('contact-a');
+      const event = recorded(
+        'contact-a',
+        copied.type,
+        await copying.encodeData('contact-a', copied),
+      );
+
+      const [decoded] = await copying.decode<EmailCopied>([event]);
+      expect(decoded?.data.email).toBe('b@example.com');
+      const [sealed] = copying.decodeSealed<EmailCopied>([event]);
+      expect(await copying.reveal([sealed?.data])).toEqual([copied.data]);
+    });
+
+    it('given that subject erased, then the value in the other stream reads as null everywhere', async () => {
+      await keys.getOrCreate('contact-a');
+      const event = recorded(
+        'contact-a',
+        copied.type,
+        await copying.encodeData('contact-a', copied),
+      );
+      const [sealed] = copying.decodeSealed<EmailCopied>([event]);
+
+      await keys.destroy('contact-b');
+      copying.forget('contact-b');
+
+      const [decoded] = await copying.decode<EmailCopied>([event]);
+      expect(decoded).toMatchObject({
+        erased: true,
+        data: { contactId: 'contact-a', email: null },
+      });
+      expect(await copying.reveal([sealed?.data])).toEqual([{ ...copied.data, email: null }]);
+      expect(await keys.find('contact-a')).not.toBeNull();
+    });
+  });
 });

@@ -24,6 +24,11 @@ export const CONTACTS_SOURCE = '/crm/contacts';
 export const CONTACT_TOPIC = 'crm.contacts.contact.v1';
 
 type Id = { readonly contactId: string };
+/**
+ * A value a merge copied from an absorbed party carries that party's id: it is sealed with
+ * that party's key, so erasing the party (after the merge was undone) erases the copy too.
+ */
+type Copied = { readonly origin?: string };
 type ContactEventOf<T extends string, D = object> = DomainEvent<T, Id & Readonly<D>>;
 
 /**
@@ -42,7 +47,7 @@ export type ContactRegistered = ContactEventOf<
     primaryPhone: Personal<string>;
   }
 >;
-export type ContactRenamed = ContactEventOf<'ContactRenamed', { name: Personal<string> }>;
+export type ContactRenamed = ContactEventOf<'ContactRenamed', { name: Personal<string> } & Copied>;
 /**
  * The address becomes the primary one (added if new). Null (written before contact points
  * had labels) removed the primary address; removals are ContactEmailRemoved now.
@@ -57,7 +62,7 @@ export type ContactPrimaryPhoneSet = ContactEventOf<
 >;
 export type ContactEmailAdded = ContactEventOf<
   'ContactEmailAdded',
-  { email: Personal<string>; label: string }
+  { email: Personal<string>; label: string } & Copied
 >;
 /**
  * `primaryEmail` is the primary address after the removal (the next one when the primary
@@ -69,7 +74,7 @@ export type ContactEmailRemoved = ContactEventOf<
 >;
 export type ContactPhoneAdded = ContactEventOf<
   'ContactPhoneAdded',
-  { phone: Personal<string>; label: string }
+  { phone: Personal<string>; label: string } & Copied
 >;
 /** `primaryPhone`: the primary phone after the removal. */
 export type ContactPhoneRemoved = ContactEventOf<
@@ -87,7 +92,7 @@ export interface PostalAddress {
 }
 export type ContactAddressAdded = ContactEventOf<
   'ContactAddressAdded',
-  { addressId: string; label: string } & PostalAddress
+  { addressId: string; label: string } & PostalAddress & Copied
 >;
 export type ContactAddressRemoved = ContactEventOf<'ContactAddressRemoved', { addressId: string }>;
 export type ContactTagged = ContactEventOf<'ContactTagged', { tag: string }>;
@@ -103,7 +108,7 @@ export type ContactStageChanged = ContactEventOf<
 >;
 export type ContactCustomFieldSet = ContactEventOf<
   'ContactCustomFieldSet',
-  { field: string; valueType: CustomFieldType; value: Personal<CustomFieldValue> }
+  { field: string; valueType: CustomFieldType; value: Personal<CustomFieldValue> } & Copied
 >;
 export type ContactCustomFieldRemoved = ContactEventOf<
   'ContactCustomFieldRemoved',
@@ -120,7 +125,7 @@ export type ContactAffiliated = ContactEventOf<
     /** ISO dates (YYYY-MM-DD); null when unknown or still ongoing. */
     since: string | null;
     until: string | null;
-  }
+  } & Copied
 >;
 export type ContactAffiliationEnded = ContactEventOf<
   'ContactAffiliationEnded',
@@ -250,6 +255,16 @@ const closed = (properties: Record<string, unknown>) => ({
   properties,
 });
 
+/** Events whose values a merge may copy from another party (see Copied). */
+const COPIABLE = new Set<string>([
+  'ContactRenamed',
+  'ContactEmailAdded',
+  'ContactPhoneAdded',
+  'ContactAddressAdded',
+  'ContactCustomFieldSet',
+  'ContactAffiliated',
+]);
+
 function contract(
   type: ContactEvent['type'],
   slug: string,
@@ -257,19 +272,33 @@ function contract(
   personalFields: readonly string[] = [],
 ): EventContract {
   const all = { contactId: uuid, ...properties };
+  const copiable = COPIABLE.has(type);
   return {
     type,
     ceType: `crm.contacts.${slug}.v1`,
     source: CONTACTS_SOURCE,
     category: CONTACT_STREAM_CATEGORY,
     personalFields,
+    ...(copiable
+      ? {
+          subjectOf: (data: Readonly<Record<string, unknown>>) =>
+            typeof data['origin'] === 'string'
+              ? `${CONTACT_STREAM_CATEGORY}-${data['origin']}`
+              : undefined,
+        }
+      : {}),
     schema: {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       title: type,
       type: 'object',
       additionalProperties: false,
       required: Object.keys(all),
-      properties: all,
+      properties: copiable
+        ? {
+            ...all,
+            origin: { ...uuid, description: 'the party a merge copied the value from' },
+          }
+        : all,
     },
   };
 }
