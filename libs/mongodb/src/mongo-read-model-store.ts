@@ -165,9 +165,20 @@ export class MongoReadModelStore implements ReadModelStore {
     } catch (error) {
       if (!isServerError(error, NAMESPACE_EXISTS)) throw error;
     }
-    // One index per call: FerretDB 1.24 crashes when a createIndexes with two or more
-    // indexes finds them all existing (every restart and every second replica).
-    for (const index of indexes) await this.db.collection(name).createIndexes([index]);
+    // Only the missing ones, one per call: FerretDB 1.24 crashes when a createIndexes with
+    // two or more indexes finds them all existing, and may report an index that another
+    // replica (or a concurrent ensure) just created as an error rather than a no-op.
+    const collection = this.db.collection(name);
+    const found = (await collection.listIndexes().toArray()) as { key: unknown }[];
+    const existing = new Set(found.map((index) => JSON.stringify(index.key)));
+    for (const index of indexes) {
+      if (existing.has(JSON.stringify(index.key))) continue;
+      try {
+        await collection.createIndexes([index]);
+      } catch (error) {
+        if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+      }
+    }
   }
 
   async checkpoint(key: string): Promise<number> {

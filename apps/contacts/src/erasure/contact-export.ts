@@ -18,7 +18,7 @@ import type {
 } from './contact-export.view';
 
 /** How long an export waits for the read models to reach the party's last event. */
-const CATCH_UP_MS = 5_000;
+const CATCH_UP_MS = 15_000;
 
 /** The merges a party took part in, from its own stream (either side records its part). */
 export function mergesIn(history: readonly DecodedEvent<ContactEvent>[]): MergeParticipationView[] {
