@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { PartyKind } from '@crm/events';
+import { type PartyKind, searchTokens } from '@crm/events';
 
 /**
  * The key-store subject of the secret behind the lookup keys. It lives with the parties'
@@ -40,12 +40,7 @@ const LEGAL_FORMS = new Set([
  * units also lose their legal form ("ACME Ltd." → "acme"), unless nothing else is left.
  */
 export function normalizeName(kind: PartyKind, name: string): string {
-  const tokens = name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((token) => token.length > 0);
+  const tokens = searchTokens(name);
   const kept = kind === 'person' ? tokens : tokens.filter((token) => !LEGAL_FORMS.has(token));
   return (kept.length > 0 ? kept : tokens).join(' ');
 }
