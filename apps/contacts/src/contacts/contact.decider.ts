@@ -30,12 +30,12 @@ import {
   CustomFieldLimitReached,
   MergeNotAllowed,
   MergeNotFound,
-  ParentNotAllowed,
   RelationshipNotAllowed,
   StageTransitionNotAllowed,
   TagLimitReached,
 } from './contact.errors';
 import { planMerge, planUndo } from './contact-merge';
+import { allowed, checkAbsorbable, checkParent, STAGE_TRANSITIONS } from './contact.rules';
 
 // Commands carry values already validated and normalized at the edge (trimmed names,
 // lower-cased emails, E.164 phones); the decider owns the rules between them. Facts about
@@ -142,28 +142,6 @@ export type ContactCommand =
   | { readonly type: 'UndoMerge'; readonly contactId: string; readonly mergeId: string }
   | { readonly type: 'RestoreFromMerge'; readonly contactId: string; readonly mergeId: string }
   | { readonly type: 'EraseContact'; readonly contactId: string };
-
-/** Internal units are our own departments: always internal customers, and only they are. */
-function allowed(kind: PartyKind, relationship: Relationship): boolean {
-  if (kind === 'internal-unit') return relationship === 'internal';
-  if (kind === 'organization') return relationship !== 'internal';
-  return true;
-}
-
-/**
- * lead → prospect → customer → inactive, and back where it makes sense: a prospect can be
- * requalified as a lead, a lost lead or prospect becomes inactive, an inactive party can
- * come back as a lead or a (returning) customer. A first stage may be anything but inactive.
- */
-export const STAGE_TRANSITIONS: Readonly<
-  Record<LifecycleStage | 'none', readonly LifecycleStage[]>
-> = {
-  none: ['lead', 'prospect', 'customer'],
-  lead: ['prospect', 'inactive'],
-  prospect: ['customer', 'lead', 'inactive'],
-  customer: ['inactive'],
-  inactive: ['lead', 'customer'],
-};
 
 type Events = ContactEvent[];
 
@@ -406,35 +384,6 @@ function decideForParty(command: ContactCommand, party: Party): Events {
       const unknown: never = command;
       return unknown;
     }
-  }
-}
-
-function checkParent(
-  party: Party,
-  parent: { id: string; kind: PartyKind; ancestors: readonly string[] },
-) {
-  if (party.kind === 'person')
-    throw new ParentNotAllowed('people are linked by affiliations, not parents');
-  if (parent.kind !== party.kind) {
-    throw new ParentNotAllowed(
-      party.kind === 'organization'
-        ? 'the parent of an organization is an organization'
-        : 'the parent of an internal unit is an internal unit',
-    );
-  }
-  if (parent.id === party.id || parent.ancestors.includes(party.id)) {
-    throw new ParentNotAllowed('the parent would become its own ancestor');
-  }
-}
-
-function checkAbsorbable(survivor: Party, absorbed: Party): void {
-  if (absorbed.id === survivor.id)
-    throw new MergeNotAllowed('a party cannot be merged into itself');
-  if (absorbed.erased) throw new MergeNotAllowed(`party ${absorbed.id} was erased`);
-  if (absorbed.mergedInto) throw new MergeNotAllowed(`party ${absorbed.id} is already merged`);
-  if (absorbed.archived) throw new MergeNotAllowed(`party ${absorbed.id} is archived`);
-  if (absorbed.kind !== survivor.kind) {
-    throw new MergeNotAllowed(`a ${absorbed.kind} cannot be merged into a ${survivor.kind}`);
   }
 }
 
