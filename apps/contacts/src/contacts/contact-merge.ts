@@ -6,14 +6,7 @@ import {
   type MergePreference,
   type MergeReplacedValues,
 } from '@crm/events';
-import {
-  type Address,
-  emailRemoved,
-  evolve,
-  type MergeRecord,
-  type Party,
-  phoneRemoved,
-} from './contact';
+import { type Address, type MergeRecord, type Party, primaryOf } from './contact';
 import { CustomFieldLimitReached, TagLimitReached } from './contact.errors';
 
 type Events = ContactEvent[];
@@ -183,19 +176,20 @@ export function planMerge(
 export function planUndo(survivor: Party, merge: MergeRecord): Events {
   const contactId = survivor.id;
   const events: Events = [];
-  // Removals are folded as they are planned, so each says the right primary after it.
-  let party = survivor;
-  const remove = (event: ContactEvent) => {
-    events.push(event);
-    const next = evolve(party, event);
-    if (next.status === 'registered') party = next;
-  };
-  for (const email of merge.addedEmails) {
-    if (party.emails.some((e) => e.email === email)) remove(emailRemoved(party, email));
-  }
-  for (const phone of merge.addedPhones) {
-    if (party.phones.some((p) => p.phone === phone)) remove(phoneRemoved(party, phone));
-  }
+  // The copied emails and phones go out with ContactMergeUndone, by reference: an event
+  // under the survivor's key naming them would outlive the absorbed party's erasure.
+  const copiedEmails = new Set(merge.addedEmails);
+  const copiedPhones = new Set(merge.addedPhones);
+  const primaryEmail = primaryOf(
+    survivor.emails.filter((e) => !copiedEmails.has(e.email)),
+    survivor.primaryEmail,
+    (e) => e.email,
+  );
+  const primaryPhone = primaryOf(
+    survivor.phones.filter((p) => !copiedPhones.has(p.phone)),
+    survivor.primaryPhone,
+    (p) => p.phone,
+  );
   for (const addressId of merge.addedAddressIds) {
     if (survivor.addresses.some((a) => a.addressId === addressId)) {
       events.push({ type: 'ContactAddressRemoved', data: { contactId, addressId } });
@@ -235,6 +229,10 @@ export function planUndo(survivor: Party, merge: MergeRecord): Events {
       data: { contactId, from: survivor.stage, to: merge.previousStage.stage },
     });
   }
-  events.push({ type: 'ContactMergeUndone', data: { contactId, mergeId: merge.mergeId } });
+  const { mergeId, absorbedIds } = merge;
+  events.push({
+    type: 'ContactMergeUndone',
+    data: { contactId, mergeId, absorbedIds, primaryEmail, primaryPhone },
+  });
   return events;
 }

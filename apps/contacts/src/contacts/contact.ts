@@ -192,6 +192,41 @@ function copiedBy(
   return { ...party, merges: party.merges.map((m, i) => (i === index ? record(m) : m)) };
 }
 
+/**
+ * Closes a merge record. The undo takes the copied emails and phones out by reference (the
+ * record lists them), so that no event under the survivor's key names them; undos written
+ * before that (no `absorbedIds`) removed them by separate events. The record forgets them
+ * either way: they belong to the absorbed party, whose erasure must not leave them here.
+ */
+function mergeUndone(
+  party: Party,
+  { mergeId, absorbedIds, primaryEmail = null, primaryPhone = null }: MergeUndoneData,
+): Party {
+  const merge = party.merges.find((m) => m.mergeId === mergeId);
+  let next = party;
+  if (merge && absorbedIds !== undefined) {
+    const emails = new Set(merge.addedEmails);
+    const phones = new Set(merge.addedPhones);
+    next = withEmails(
+      next,
+      next.emails.filter((e) => !emails.has(e.email)),
+      primaryEmail,
+    );
+    next = withPhones(
+      next,
+      next.phones.filter((p) => !phones.has(p.phone)),
+      primaryPhone,
+    );
+  }
+  return {
+    ...next,
+    merges: next.merges.map((m) =>
+      m.mergeId === mergeId ? { ...m, undone: true, addedEmails: [], addedPhones: [] } : m,
+    ),
+  };
+}
+type MergeUndoneData = Extract<ContactEvent, { type: 'ContactMergeUndone' }>['data'];
+
 /** Erasure leaves the non-personal facts: kind, relationship, stage, owner, tags, links. */
 function erased(party: Party): Party {
   return {
@@ -314,12 +349,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
       return { ...party, merges: [...party.merges, record] };
     }
     case 'ContactMergeUndone':
-      return {
-        ...party,
-        merges: party.merges.map((m) =>
-          m.mergeId === event.data.mergeId ? { ...m, undone: true } : m,
-        ),
-      };
+      return mergeUndone(party, event.data);
     case 'ContactMergedInto':
       return {
         ...party,

@@ -166,8 +166,21 @@ export type ContactMerged = ContactEventOf<
     replaced: Personal<MergeReplacedValues>;
   }
 >;
-/** On the survivor, last of the events that take a merge back out. */
-export type ContactMergeUndone = ContactEventOf<'ContactMergeUndone', { mergeId: string }>;
+/**
+ * On the survivor, last of the events that take a merge back out. It takes out the emails
+ * and phones the merge copied by reference (those from `absorbedIds`), so no event under
+ * the survivor's key names them, and says which of the survivor's own are primary after.
+ * Undos written before this had separate removal events and only `mergeId`.
+ */
+export type ContactMergeUndone = ContactEventOf<
+  'ContactMergeUndone',
+  {
+    mergeId: string;
+    absorbedIds?: readonly string[];
+    primaryEmail?: Personal<string>;
+    primaryPhone?: Personal<string>;
+  }
+>;
 /** On an absorbed party: from now on it redirects to the survivor. */
 export type ContactMergedInto = ContactEventOf<
   'ContactMergedInto',
@@ -270,8 +283,11 @@ function contract(
   slug: string,
   properties: Record<string, unknown>,
   personalFields: readonly string[] = [],
+  /** Fields events written by earlier code lack. */
+  optional: readonly string[] = [],
 ): EventContract {
   const all = { contactId: uuid, ...properties };
+  const required = Object.keys(all).filter((field) => !optional.includes(field));
   const copiable = COPIABLE.has(type);
   return {
     type,
@@ -292,7 +308,7 @@ function contract(
       title: type,
       type: 'object',
       additionalProperties: false,
-      required: Object.keys(all),
+      required,
       properties: copiable
         ? {
             ...all,
@@ -419,7 +435,13 @@ export const CONTACT_EVENT_CONTRACTS: readonly EventContract[] = [
     },
     ['addedEmails', 'addedPhones', 'replaced'],
   ),
-  contract('ContactMergeUndone', 'contact-merge-undone', { mergeId: uuid }),
+  contract(
+    'ContactMergeUndone',
+    'contact-merge-undone',
+    { mergeId: uuid, absorbedIds: uuids, primaryEmail: email, primaryPhone: phone },
+    ['primaryEmail', 'primaryPhone'],
+    ['absorbedIds', 'primaryEmail', 'primaryPhone'],
+  ),
   contract('ContactMergedInto', 'contact-merged-into', { survivorId: uuid, mergeId: uuid }),
   contract('ContactUnmerged', 'contact-unmerged', { mergeId: uuid }),
   contract('ContactErased', 'contact-erased', {}),

@@ -52,6 +52,12 @@ function change(doc: ContactListItem, event: ContactEvent): Change | null {
       return doc.primaryPhone === null ? { primaryPhone: event.data.phone } : null;
     case 'ContactPhoneRemoved':
       return { primaryPhone: event.data.primaryPhone };
+    case 'ContactMergeUndone': {
+      // It takes out what the merge copied and says what is primary after (older undos
+      // had removal events of their own, and no absorbedIds).
+      const { absorbedIds, primaryEmail = null, primaryPhone = null } = event.data;
+      return absorbedIds === undefined ? null : { primaryEmail, primaryPhone };
+    }
     case 'ContactTagged':
       return doc.tags.includes(event.data.tag) ? null : { tags: [...doc.tags, event.data.tag] };
     case 'ContactUntagged':
@@ -95,6 +101,7 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
     'ContactRestored',
     'ContactMergedInto',
     'ContactUnmerged',
+    'ContactMergeUndone',
     'ContactErased',
   ],
   // Only selective fields are indexed: lists page in id order, and a filter on a field of a

@@ -161,6 +161,31 @@ describe('contact list projection', () => {
       });
   });
 
+  it('ContactMergeUndone sets the primary email and phone it names (the copies went out with it)', () => {
+    const absorbedId = '01a242b7-74cb-754e-8a51-c229a3e10640';
+    const mergeId = '01a242b8-0000-7000-8000-000000000001';
+    const copied = {
+      streamId,
+      event: {
+        type: 'ContactEmailAdded',
+        data: { contactId, email: 'b@x.example', label: 'home', origin: absorbedId },
+      } as ContactEvent,
+    };
+    const undone = (data: object) => ({
+      streamId,
+      event: { type: 'ContactMergeUndone', data: { contactId, mergeId, ...data } } as ContactEvent,
+    });
+    spec
+      .given([registered, copied])
+      .when(undone({ absorbedIds: [absorbedId], primaryEmail: null, primaryPhone: null }))
+      .then({ ...listed, revision: 2 });
+    // Older undos removed the copies by events of their own: the undo itself changes nothing.
+    spec
+      .given([registered, copied])
+      .when(undone({}))
+      .then({ ...listed, primaryEmail: 'b@x.example', revision: 2 });
+  });
+
   it('keeps owner, stage, tags and archive, merge and erasure flags for the filters', () => {
     spec
       .given([

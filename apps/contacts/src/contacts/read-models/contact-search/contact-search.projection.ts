@@ -79,7 +79,8 @@ function indexed(
 
 export const contactSearchProjection: Projection<ContactSearchDoc, ContactEvent> = {
   name: 'contact_search',
-  version: 1,
+  // Version 2: an undone merge's record no longer keeps the copied emails and phones.
+  version: 2,
   personalData: 'revealed',
   // Every event that changes the party: the document folds the party with the aggregate's
   // own evolve, so search sees exactly what the API shows.

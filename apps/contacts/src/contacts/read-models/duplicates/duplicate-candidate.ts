@@ -1,4 +1,5 @@
 import type { PartyTraits } from './duplicate-match';
+import type { MergeCopies } from '../merge-copies';
 import type { DuplicateKeys } from './duplicate-keys';
 
 /**
@@ -34,6 +35,8 @@ export interface DuplicateCandidate {
   readonly primaryEmail: string | null;
   readonly phones: readonly string[];
   readonly primaryPhone: string | null;
+  /** Email and phone keys a merge copied, by the party they came from (see MergeCopies). */
+  readonly copies: MergeCopies;
   readonly affiliations: readonly {
     readonly affiliationId: string;
     readonly organizationId: string;
@@ -47,7 +50,8 @@ export interface DuplicateCandidate {
 /** The document without its lookup fields: what the projection folds. */
 export type CandidateParty = Omit<DuplicateCandidate, 'lookup'>;
 
-export const DUPLICATES_READ_MODEL = { name: 'duplicate_candidates', version: 1 } as const;
+// Version 2: copies of merges are tracked, so an undo takes them out by reference.
+export const DUPLICATES_READ_MODEL = { name: 'duplicate_candidates', version: 2 } as const;
 
 export function traitsOf(doc: CandidateParty): PartyTraits {
   return {

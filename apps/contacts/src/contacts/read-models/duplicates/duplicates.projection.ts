@@ -6,6 +6,7 @@ import {
   LOOKUP_FIELDS,
   withLookup,
 } from './duplicate-candidate';
+import { takeOutCopies, withCopy, withoutCopy } from '../merge-copies';
 import { type DuplicateKeys, normalizeName } from './duplicate-keys';
 
 function registered(
@@ -23,6 +24,7 @@ function registered(
     primaryEmail: email,
     phones: phone === null ? [] : [phone],
     primaryPhone: phone,
+    copies: {},
     affiliations: [],
     parentId: null,
     archived: false,
@@ -82,16 +84,52 @@ function change(
     }
     case 'ContactPrimaryEmailSet':
       return withEmails(setPrimary(emails, email(event.data.email)));
-    case 'ContactEmailAdded':
-      return withEmails(add(emails, email(event.data.email)));
-    case 'ContactEmailRemoved':
-      return withEmails(remove(emails, email(event.data.email), email(event.data.primaryEmail)));
+    case 'ContactEmailAdded': {
+      const added = email(event.data.email);
+      if (added === null || party.emails.includes(added)) return party;
+      return {
+        ...withEmails(add(emails, added)),
+        copies: withCopy(party.copies, added, event.data.origin),
+      };
+    }
+    case 'ContactEmailRemoved': {
+      const removed = email(event.data.email);
+      const after = withEmails(remove(emails, removed, email(event.data.primaryEmail)));
+      return { ...after, copies: withoutCopy(party.copies, removed) };
+    }
     case 'ContactPrimaryPhoneSet':
       return withPhones(setPrimary(phones, phone(event.data.phone)));
-    case 'ContactPhoneAdded':
-      return withPhones(add(phones, phone(event.data.phone)));
-    case 'ContactPhoneRemoved':
-      return withPhones(remove(phones, phone(event.data.phone), phone(event.data.primaryPhone)));
+    case 'ContactPhoneAdded': {
+      const added = phone(event.data.phone);
+      if (added === null || party.phones.includes(added)) return party;
+      return {
+        ...withPhones(add(phones, added)),
+        copies: withCopy(party.copies, added, event.data.origin),
+      };
+    }
+    case 'ContactPhoneRemoved': {
+      const removed = phone(event.data.phone);
+      const after = withPhones(remove(phones, removed, phone(event.data.primaryPhone)));
+      return { ...after, copies: withoutCopy(party.copies, removed) };
+    }
+    case 'ContactMergeUndone': {
+      const { absorbedIds, primaryEmail = null, primaryPhone = null } = event.data;
+      // Undos written before by-reference removal had removal events of their own.
+      if (absorbedIds === undefined) return party;
+      const { taken, kept } = takeOutCopies(party.copies, absorbedIds);
+      const left = ({ values, primary }: Points, after: string | null) =>
+        remove({ values: values.filter((v) => !taken.has(v)), primary }, null, after);
+      const emailsLeft = left(emails, email(primaryEmail));
+      const phonesLeft = left(phones, phone(primaryPhone));
+      return {
+        ...party,
+        emails: emailsLeft.values,
+        primaryEmail: emailsLeft.primary,
+        phones: phonesLeft.values,
+        primaryPhone: phonesLeft.primary,
+        copies: kept,
+      };
+    }
     case 'ContactParentSet':
       return { ...party, parentId: event.data.parentId };
     case 'ContactAffiliated': {
@@ -146,6 +184,7 @@ export function duplicatesProjection(
       'ContactRestored',
       'ContactMergedInto',
       'ContactUnmerged',
+      'ContactMergeUndone',
       'ContactErased',
     ],
     indexes: [...LOOKUP_FIELDS.map((field) => `lookup.${field}`), 'mergedInto.mergeId'],

@@ -48,6 +48,7 @@ const doc: DuplicateCandidate = {
   primaryEmail: ada,
   phones: [phone],
   primaryPhone: phone,
+  copies: {},
   affiliations: [],
   parentId: null,
   archived: false,
@@ -326,6 +327,58 @@ describe('duplicates projection', () => {
         .given([registered, mergedInto])
         .when(on({ type: 'ContactUnmerged', data: { contactId, mergeId } }))
         .then(doc);
+    });
+  });
+
+  describe('merge copies', () => {
+    const absorbedId = '01a242b7-74cb-754e-8a51-c229a3e10640';
+    const copiedEmail = on({
+      type: 'ContactEmailAdded',
+      data: { contactId, email: 'countess@lovelace.org', label: 'home', origin: absorbedId },
+    });
+    const copiedPhone = on({
+      type: 'ContactPhoneAdded',
+      data: { contactId, phone: '+447700900123', label: 'mobile', origin: absorbedId },
+    });
+    const undone = (data: Partial<Extract<ContactEvent, { type: 'ContactMergeUndone' }>['data']>) =>
+      on({ type: 'ContactMergeUndone', data: { contactId, mergeId, ...data } });
+
+    it('a copied email or phone is kept with the party it came from', () => {
+      spec
+        .given([registered, copiedEmail])
+        .when(copiedPhone)
+        .then({
+          ...doc,
+          emails: [ada, countess],
+          phones: [phone, mobile],
+          copies: { [countess]: absorbedId, [mobile]: absorbedId },
+          lookup: lookup({ email0: ada, email1: countess, phone0: phone, phone1: mobile }),
+        });
+    });
+
+    it('ContactMergeUndone takes the copies of its absorbed parties out by reference', () => {
+      spec
+        .given([registered, copiedEmail, copiedPhone, emailAdded])
+        .when(
+          undone({
+            absorbedIds: [absorbedId],
+            primaryEmail: 'ada@example.com',
+            primaryPhone: '+442079460958',
+          }),
+        )
+        .then(doc);
+    });
+
+    it('an undo written before by-reference removal changes nothing (its removal events did)', () => {
+      spec
+        .given([registered, copiedEmail])
+        .when(undone({}))
+        .then({
+          ...doc,
+          emails: [ada, countess],
+          copies: { [countess]: absorbedId },
+          lookup: lookup({ email0: ada, email1: countess, phone0: phone }),
+        });
     });
   });
 

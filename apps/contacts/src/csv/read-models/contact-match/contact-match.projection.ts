@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { ContactEvent, Projection } from '@crm/events';
+import {
+  type MergeCopies,
+  takeOutCopies,
+  withCopy,
+  withoutCopy,
+} from '../../../contacts/read-models/merge-copies';
 import { EXTERNAL_ID_FIELD } from '../../row.decider';
 
 /**
@@ -14,6 +20,8 @@ export interface ContactMatchDoc {
   /** Keys of all the party's emails in the order they were added: to follow the primary. */
   readonly emails: readonly string[];
   readonly email: string | null;
+  /** Email keys a merge copied, by the party they came from (see MergeCopies). */
+  readonly copies: MergeCopies;
   readonly externalId: string | null;
   /** Kind and name, for rows that carry no id, external id or email. */
   readonly name: string | null;
@@ -23,7 +31,8 @@ export interface ContactMatchDoc {
   readonly live: boolean;
 }
 
-export const CONTACT_MATCH = { name: 'contact_match', version: 1 } as const;
+// Version 2: copies of merges are tracked, so an undo takes them out by reference.
+export const CONTACT_MATCH = { name: 'contact_match', version: 2 } as const;
 
 export type MatchKey = (kind: 'email' | 'external-id' | 'name', value: string) => string;
 
@@ -69,6 +78,7 @@ export function contactMatchProjection(key: MatchKey): Projection<ContactMatchDo
       'ContactRestored',
       'ContactMergedInto',
       'ContactUnmerged',
+      'ContactMergeUndone',
       'ContactErased',
     ],
     indexes: ['email', 'externalId', 'name'],
@@ -82,6 +92,7 @@ export function contactMatchProjection(key: MatchKey): Projection<ContactMatchDo
           kind,
           emails: primary === null ? [] : [primary],
           email: primary,
+          copies: {},
           externalId: null,
           name: name(kind, event.data.name),
           archived: false,
@@ -108,12 +119,22 @@ export function contactMatchProjection(key: MatchKey): Projection<ContactMatchDo
         case 'ContactEmailAdded': {
           const added = email(event.data.email);
           if (added === null || doc.emails.includes(added)) return doc;
-          return withEmails(doc, [...doc.emails, added], doc.email);
+          const copies = withCopy(doc.copies, added, event.data.origin);
+          return withEmails({ ...doc, copies }, [...doc.emails, added], doc.email);
         }
         case 'ContactEmailRemoved': {
           const removed = email(event.data.email);
           const emails = doc.emails.filter((e) => e !== removed);
-          return withEmails(doc, emails, email(event.data.primaryEmail));
+          const copies = withoutCopy(doc.copies, removed);
+          return withEmails({ ...doc, copies }, emails, email(event.data.primaryEmail));
+        }
+        case 'ContactMergeUndone': {
+          // Older undos (no absorbedIds) had removal events of their own.
+          const { absorbedIds, primaryEmail = null } = event.data;
+          if (absorbedIds === undefined) return doc;
+          const { taken, kept } = takeOutCopies(doc.copies, absorbedIds);
+          const emails = doc.emails.filter((e) => !taken.has(e));
+          return withEmails({ ...doc, copies: kept }, emails, email(primaryEmail));
         }
         case 'ContactCustomFieldSet': {
           const { field, value } = event.data;

@@ -30,6 +30,7 @@ const doc: ContactMatchDoc = {
   kind: 'person',
   emails: [email('ada@example.com')],
   email: email('ada@example.com'),
+  copies: {},
   externalId: null,
   name: key('name', nameKeyOf('person', 'ada lovelace')),
   archived: false,
@@ -167,5 +168,37 @@ describe('contact match projection', () => {
       .given([])
       .when(replayed)
       .then({ ...doc, emails: [], email: null, name: null });
+  });
+
+  it('ContactMergeUndone takes out the emails the merge copied, by reference, and sets the primary it names', () => {
+    const absorbedId = '01a242b7-74cb-754e-8a51-c229a3e10640';
+    const mergeId = '01a242b8-0000-7000-8000-000000000001';
+    const copied = on({
+      type: 'ContactEmailAdded',
+      data: { contactId, email: 'countess@lovelace.org', label: 'home', origin: absorbedId },
+    });
+    spec
+      .given([registered, copied])
+      .when(
+        on({
+          type: 'ContactMergeUndone',
+          data: {
+            contactId,
+            mergeId,
+            absorbedIds: [absorbedId],
+            primaryEmail: 'ada@example.com',
+            primaryPhone: null,
+          },
+        }),
+      )
+      .then(doc);
+    spec
+      .given([registered, copied])
+      .when(on({ type: 'ContactMergeUndone', data: { contactId, mergeId } }))
+      .then({
+        ...doc,
+        emails: [...doc.emails, email('countess@lovelace.org')],
+        copies: { [email('countess@lovelace.org')]: absorbedId },
+      });
   });
 });
