@@ -274,6 +274,37 @@ describe('merging parties (POST /merges) and undoing merges', () => {
       ]);
     });
 
+    it('given the survivor edited after the merge, the undo keeps the edits and puts back only what is still as the merge set it', async () => {
+      const survivor = await person('A. Lovelace');
+      const absorbed = await register(
+        {
+          kind: 'person',
+          relationship: 'b2c',
+          name: 'Ada Lovelace',
+          ownerId: 'bob',
+        },
+        auth.manager,
+      );
+      await write('put', `/contacts/${absorbed.id}/custom-fields/born`, {
+        valueType: 'number',
+        value: 1815,
+      });
+      const { body } = await merge(
+        { survivorId: survivor.id, absorbedIds: [absorbed.id], prefer: 'absorbed' },
+        auth.manager,
+      ).expect(201);
+      expect(body.survivor).toMatchObject({ name: 'Ada Lovelace', ownerId: 'bob' });
+      await write('put', `/contacts/${survivor.id}/name`, {
+        name: 'Ada King, Countess of Lovelace',
+      });
+      await undo(survivor.id, body.mergeId).expect(200);
+      expect(await get(survivor.id)).toMatchObject({
+        name: 'Ada King, Countess of Lovelace',
+        ownerId: survivor.ownerId,
+        customFields: {},
+      });
+    });
+
     it('given an undone merge, a second undo answers 422 and stores nothing', async () => {
       const { survivor, absorbed } = await twoAdas();
       const { body } = await merge({ survivorId: survivor.id, absorbedIds: [absorbed.id] }).expect(

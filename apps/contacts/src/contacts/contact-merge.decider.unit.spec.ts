@@ -435,6 +435,81 @@ describe('contact decider: merges', () => {
       },
     );
 
+    describe('given single values edited since the merge (prefer absorbed)', () => {
+      const mergedByAbsorbed = () => [
+        ...survivorHistory,
+        ...contactDecider.decide(absorb('absorbed'), party(survivorHistory)),
+      ];
+      const undoAfter = (edits: ContactEvent[]) =>
+        contactDecider.decide(undo, party([...mergedByAbsorbed(), ...edits]));
+      const types = (events: readonly ContactEvent[]) => events.map((e) => e.type);
+
+      it('without edits, puts back name, owner and custom field', () => {
+        expect(types(undoAfter([]))).toEqual(
+          expect.arrayContaining([
+            'ContactRenamed',
+            'ContactOwnerAssigned',
+            'ContactCustomFieldRemoved',
+          ]),
+        );
+      });
+
+      it('keeps a name, owner and custom field changed after the merge: the undo never overwrites a later edit', () => {
+        const edited = undoAfter([
+          { type: 'ContactRenamed', data: { contactId: survivorId, name: 'Ada King-Noel' } },
+          {
+            type: 'ContactOwnerAssigned',
+            data: { contactId: survivorId, ownerId: 'carol', previousOwnerId: 'bob' },
+          },
+          {
+            type: 'ContactCustomFieldSet',
+            data: { contactId: survivorId, field: 'birthYear', valueType: 'number', value: 1816 },
+          },
+        ]);
+        expect(types(edited)).toEqual([
+          'ContactAddressRemoved',
+          'ContactUntagged',
+          'ContactAffiliationRemoved',
+          'ContactMergeUndone',
+        ]);
+        const after = party([
+          ...mergedByAbsorbed(),
+          { type: 'ContactRenamed', data: { contactId: survivorId, name: 'Ada King-Noel' } },
+          ...edited,
+        ]);
+        expect(after.name).toBe('Ada King-Noel');
+      });
+
+      it('given a second merge that set the name since, leaves it to that merge', () => {
+        const later = '01a242b8-0000-7000-8000-000000000002';
+        const history = [
+          ...mergedByAbsorbed(),
+          {
+            type: 'ContactMerged',
+            data: {
+              contactId: survivorId,
+              mergeId: later,
+              absorbedIds: [otherId],
+              prefer: 'absorbed',
+              addedEmails: [],
+              addedPhones: [],
+              addedAddressIds: [],
+              addedTags: [],
+              addedAffiliationIds: [],
+              previousOwner: null,
+              previousStage: null,
+              replaced: { name: 'Augusta Ada King' },
+            },
+          },
+          {
+            type: 'ContactRenamed',
+            data: { contactId: survivorId, name: 'A. A. Lovelace', origin: otherId },
+          },
+        ] satisfies ContactEvent[];
+        expect(types(contactDecider.decide(undo, party(history)))).not.toContain('ContactRenamed');
+      });
+    });
+
     it('given values removed since the merge, removes only what is still there', () => {
       // The copied phone goes out by reference with ContactMergeUndone.
       spec

@@ -4,7 +4,6 @@ import {
   type CustomFieldType,
   type CustomFieldValue,
   type MergePreference,
-  type MergeReplacedValues,
 } from '@crm/events';
 import { type Address, type MergeRecord, type Party, primaryOf } from './contact';
 import { CustomFieldLimitReached, TagLimitReached } from './contact.errors';
@@ -170,8 +169,8 @@ export function planMerge(
 
 /**
  * Takes a merge back out of the survivor: removes what it added and is still there, puts
- * back what it replaced, and ends with ContactMergeUndone. Later edits to other values
- * stay as they are.
+ * back what it replaced unless it was changed since, and ends with ContactMergeUndone.
+ * Later edits stay as they are.
  */
 export function planUndo(survivor: Party, merge: MergeRecord): Events {
   const contactId = survivor.id;
@@ -204,11 +203,13 @@ export function planUndo(survivor: Party, merge: MergeRecord): Events {
       events.push({ type: 'ContactAffiliationRemoved', data: { contactId, affiliationId } });
     }
   }
-  const replaced: MergeReplacedValues = merge.replaced;
-  if (replaced.name !== undefined && replaced.name !== survivor.name) {
+  // Single values go back only where they still are as the merge set them.
+  const { replaced, unchanged } = merge;
+  if (replaced.name !== undefined && unchanged.name && replaced.name !== survivor.name) {
     events.push({ type: 'ContactRenamed', data: { contactId, name: replaced.name } });
   }
   for (const [field, before] of Object.entries(replaced.customFields ?? {})) {
+    if (!unchanged.customFields.includes(field)) continue;
     if (before === null) {
       if (survivor.customFields[field]) {
         events.push({ type: 'ContactCustomFieldRemoved', data: { contactId, field } });
@@ -217,13 +218,17 @@ export function planUndo(survivor: Party, merge: MergeRecord): Events {
       events.push({ type: 'ContactCustomFieldSet', data: { contactId, field, ...before } });
     }
   }
-  if (merge.previousOwner && merge.previousOwner.ownerId !== survivor.ownerId) {
+  if (
+    merge.previousOwner &&
+    unchanged.ownerId &&
+    merge.previousOwner.ownerId !== survivor.ownerId
+  ) {
     events.push({
       type: 'ContactOwnerAssigned',
       data: { contactId, ownerId: merge.previousOwner.ownerId, previousOwnerId: survivor.ownerId },
     });
   }
-  if (merge.previousStage && merge.previousStage.stage !== survivor.stage) {
+  if (merge.previousStage && unchanged.stage && merge.previousStage.stage !== survivor.stage) {
     events.push({
       type: 'ContactStageChanged',
       data: { contactId, from: survivor.stage, to: merge.previousStage.stage },

@@ -48,7 +48,20 @@ export interface MergeRecord {
   readonly previousOwner: { readonly ownerId: string | null } | null;
   readonly previousStage: { readonly stage: LifecycleStage | null } | null;
   readonly replaced: MergeReplacedValues;
+  /**
+   * The single values this merge set that nobody changed since: an undo puts back only
+   * these, so it never overwrites a later edit.
+   */
+  readonly unchanged: MergeUnchanged;
+  /** The owner or stage change this merge writes right after ContactMerged is yet to come. */
+  readonly pending: { readonly ownerId: boolean; readonly stage: boolean };
   readonly undone: boolean;
+}
+export interface MergeUnchanged {
+  readonly name: boolean;
+  readonly ownerId: boolean;
+  readonly stage: boolean;
+  readonly customFields: readonly string[];
 }
 
 export interface Party {
@@ -227,6 +240,64 @@ function mergeUndone(
 }
 type MergeUndoneData = Extract<ContactEvent, { type: 'ContactMergeUndone' }>['data'];
 
+/**
+ * Follows which of its single values each standing merge still holds: a change by the merge
+ * itself marks the value unchanged, any later change takes it off. `byMerge` says whether
+ * the change was this merge's.
+ */
+function touched(
+  party: Party,
+  mark: (merge: MergeRecord, byMerge: boolean) => MergeRecord,
+  isByMerge: (merge: MergeRecord, index: number) => boolean,
+): Party {
+  return {
+    ...party,
+    merges: party.merges.map((m, i) => (m.undone ? m : mark(m, isByMerge(m, i)))),
+  };
+}
+
+/** The index of the standing merge that copied values from `origin`, or -1. */
+const mergeOfOrigin = (party: Party, origin: string | undefined): number =>
+  origin === undefined
+    ? -1
+    : party.merges.findLastIndex((m) => !m.undone && m.absorbedIds.includes(origin));
+
+function renamed(party: Party, origin: string | undefined): Party {
+  const byMerge = mergeOfOrigin(party, origin);
+  return touched(
+    party,
+    (m, mine) => ({ ...m, unchanged: { ...m.unchanged, name: mine } }),
+    (_, i) => i === byMerge,
+  );
+}
+
+function customFieldTouched(party: Party, field: string, origin: string | undefined): Party {
+  const byMerge = mergeOfOrigin(party, origin);
+  return touched(
+    party,
+    (m, mine) => {
+      const others = m.unchanged.customFields.filter((f) => f !== field);
+      return {
+        ...m,
+        unchanged: { ...m.unchanged, customFields: mine ? [...others, field] : others },
+      };
+    },
+    (_, i) => i === byMerge,
+  );
+}
+
+function ownerOrStageTouched(party: Party, value: 'ownerId' | 'stage'): Party {
+  return touched(
+    party,
+    (m, mine) => ({
+      ...m,
+      unchanged: { ...m.unchanged, [value]: mine },
+      pending: { ...m.pending, [value]: false },
+    }),
+    (m) => m.pending[value],
+  );
+}
+
 /** Erasure leaves the non-personal facts: kind, relationship, stage, owner, tags, links. */
 function erased(party: Party): Party {
   return {
@@ -253,7 +324,7 @@ function evolveParty(party: Party, event: ContactEvent): Party {
     case 'ContactRegistered':
       return party;
     case 'ContactRenamed':
-      return { ...party, name: event.data.name };
+      return renamed({ ...party, name: event.data.name }, event.data.origin);
     case 'ContactPrimaryEmailSet':
       return setPrimaryEmail(party, event.data.email);
     case 'ContactPrimaryPhoneSet':
@@ -298,21 +369,25 @@ function evolveParty(party: Party, event: ContactEvent): Party {
     case 'ContactUntagged':
       return { ...party, tags: party.tags.filter((t) => t !== event.data.tag) };
     case 'ContactOwnerAssigned':
-      return { ...party, ownerId: event.data.ownerId };
+      return ownerOrStageTouched({ ...party, ownerId: event.data.ownerId }, 'ownerId');
     case 'ContactStageChanged':
-      return { ...party, stage: event.data.to };
+      return ownerOrStageTouched({ ...party, stage: event.data.to }, 'stage');
     case 'ContactCustomFieldSet': {
-      const { field, valueType, value } = event.data;
-      return {
-        ...party,
-        customFields:
-          value === null
-            ? withoutKey(party.customFields, field)
-            : { ...party.customFields, [field]: { valueType, value } },
-      };
+      const { field, valueType, value, origin } = event.data;
+      const customFields =
+        value === null
+          ? withoutKey(party.customFields, field)
+          : { ...party.customFields, [field]: { valueType, value } };
+      return customFieldTouched({ ...party, customFields }, field, origin);
     }
-    case 'ContactCustomFieldRemoved':
-      return { ...party, customFields: withoutKey(party.customFields, event.data.field) };
+    case 'ContactCustomFieldRemoved': {
+      const { field } = event.data;
+      return customFieldTouched(
+        { ...party, customFields: withoutKey(party.customFields, field) },
+        field,
+        undefined,
+      );
+    }
     case 'ContactParentSet':
       return { ...party, parentId: event.data.parentId };
     case 'ContactAffiliated': {
@@ -344,6 +419,8 @@ function evolveParty(party: Party, event: ContactEvent): Party {
         addedEmails: merge.addedEmails ?? [],
         addedPhones: merge.addedPhones ?? [],
         replaced: merge.replaced ?? {},
+        unchanged: { name: false, ownerId: false, stage: false, customFields: [] },
+        pending: { ownerId: merge.previousOwner !== null, stage: merge.previousStage !== null },
         undone: false,
       };
       return { ...party, merges: [...party.merges, record] };
