@@ -555,12 +555,16 @@ describe('contacts API: erasure of personal data and export', () => {
   });
 
   describe('merged parties', () => {
-    const merge = async (survivorId: string, absorbedId: string): Promise<string> =>
+    const merge = async (
+      survivorId: string,
+      absorbedId: string,
+      prefer = 'survivor',
+    ): Promise<string> =>
       (
         await http()
           .post('/merges')
-          .set('Authorization', rep)
-          .send({ survivorId, absorbedIds: [absorbedId] })
+          .set('Authorization', manager)
+          .send({ survivorId, absorbedIds: [absorbedId], prefer })
           .expect(201)
       ).body.mergeId as string;
     const undo = (survivorId: string, mergeId: string) =>
@@ -628,64 +632,70 @@ describe('contacts API: erasure of personal data and export', () => {
       expect(survivor.body).toMatchObject({ name: 'Jean Bartik', erased: false });
     });
 
-    it('given B merged into A and the merge undone, when B is erased, then nothing of B is left with A, in any read path or after a rebuild', async () => {
-      const ofB = {
-        emails: ['kathleen.antonelli@home.example', 'kay.mcnulty@ballistics.example'],
-        phone: '+1 202 555 0143',
-      };
-      // Each at least 8 characters (see SECRETS); the phone as stored and as searched.
-      const secretsOfB = [...ofB.emails, '+12025550143', '2025550143'];
-      const a = await register({
-        ...person('Marlyn Wescoff', 'marlyn@eniac.example'),
-        primaryPhone: '+1 202 555 0111',
-      });
-      const b = await register({
-        ...person('Kathleen McNulty', ofB.emails[0]!),
-        primaryPhone: ofB.phone,
-      });
-      await write('post', `/contacts/${b}/emails`, { email: ofB.emails[1], label: 'work' });
-      const mergeId = await merge(a, b);
-      // The merge did copy B's contact points into A (else the test below proves nothing).
-      expect(await historyPages(a)).toContain(ofB.emails[1]);
-      await undo(a, mergeId);
-      await erase(b).expect(204);
-      await readModelsCaughtUp();
+    it.each(['survivor', 'absorbed'])(
+      'given B merged into A (prefer %s) and the merge undone, when B is erased, then nothing of B is left with A, in any read path or after a rebuild',
+      async (prefer) => {
+        const ofB = {
+          emails: ['kathleen.antonelli@home.example', 'kay.mcnulty@ballistics.example'],
+          phone: '+1 202 555 0143',
+        };
+        // Each at least 8 characters (see SECRETS); the phone as stored and as searched.
+        const secretsOfB = [...ofB.emails, '+12025550143', '2025550143', 'Kathleen McNulty'];
+        const a = await register({
+          ...person('Marlyn Wescoff', 'marlyn@eniac.example'),
+          primaryPhone: '+1 202 555 0111',
+        });
+        const b = await register({
+          ...person('Kathleen McNulty', ofB.emails[0]!),
+          primaryPhone: ofB.phone,
+        });
+        await write('post', `/contacts/${b}/emails`, { email: ofB.emails[1], label: 'work' });
+        const mergeId = await merge(a, b, prefer);
+        // The merge did copy B's contact points into A (else the test below proves nothing).
+        expect(await historyPages(a)).toContain(ofB.emails[1]);
+        await undo(a, mergeId);
+        await erase(b).expect(204);
+        await readModelsCaughtUp();
 
-      const leftOfB = async (): Promise<{ path: string; found: string[] }[]> => {
-        const paths: [string, () => Promise<string>][] = [
-          ['GET /contacts/{a}', () => readText(`/contacts/${a}`)],
-          ['GET /contacts/{a}/history, every page', () => historyPages(a)],
-          ['GET /contacts/{a}/export', () => readText(`/contacts/${a}/export`, admin)],
-          ['GET /contacts/{a}/duplicates', () => readText(`/contacts/${a}/duplicates`)],
-          ['GET /contacts?q=kathleen', () => listPages('q=kathleen&archived=any')],
-          ['GET /contacts?q=2025550143', () => listPages('q=2025550143&archived=any')],
-          ['GET /contacts?q=marlyn', () => listPages('q=marlyn&archived=any')],
-          ['GET /exports/contacts.csv', () => readText('/exports/contacts.csv')],
-          ['read-model tables/collections, raw', rawReadModelRows],
-          ['event store, raw', async () => JSON.stringify(await store.readAll(1, 1_000_000))],
-        ];
-        const results = [];
-        for (const [path, read] of paths) {
-          const text = (await read()).toLowerCase();
-          results.push({ path, found: secretsOfB.filter((s) => text.includes(s.toLowerCase())) });
-        }
-        return results;
-      };
-      const nothing = (results: { path: string; found: string[] }[]) =>
-        results.filter((r) => r.found.length > 0);
+        const leftOfB = async (): Promise<{ path: string; found: string[] }[]> => {
+          const paths: [string, () => Promise<string>][] = [
+            ['GET /contacts/{a}', () => readText(`/contacts/${a}`)],
+            ['GET /contacts/{a}/history, every page', () => historyPages(a)],
+            ['GET /contacts/{a}/export', () => readText(`/contacts/${a}/export`, admin)],
+            ['GET /contacts/{a}/duplicates', () => readText(`/contacts/${a}/duplicates`)],
+            ['GET /contacts?q=kathleen', () => listPages('q=kathleen&archived=any')],
+            ['GET /contacts?q=2025550143', () => listPages('q=2025550143&archived=any')],
+            ['GET /contacts?q=marlyn', () => listPages('q=marlyn&archived=any')],
+            ['GET /exports/contacts.csv', () => readText('/exports/contacts.csv')],
+            ['read-model tables/collections, raw', rawReadModelRows],
+            ['event store, raw', async () => JSON.stringify(await store.readAll(1, 1_000_000))],
+          ];
+          const results = [];
+          for (const [path, read] of paths) {
+            const text = (await read()).toLowerCase();
+            results.push({ path, found: secretsOfB.filter((s) => text.includes(s.toLowerCase())) });
+          }
+          return results;
+        };
+        const nothing = (results: { path: string; found: string[] }[]) =>
+          results.filter((r) => r.found.length > 0);
 
-      expect(nothing(await leftOfB())).toEqual([]);
-      const survivor = await http().get(`/contacts/${a}`).set('Authorization', analyst).expect(200);
-      expect(survivor.body).toMatchObject({
-        name: 'Marlyn Wescoff',
-        primaryEmail: 'marlyn@eniac.example',
-        primaryPhone: '+12025550111',
-        erased: false,
-      });
+        expect(nothing(await leftOfB())).toEqual([]);
+        const survivor = await http()
+          .get(`/contacts/${a}`)
+          .set('Authorization', analyst)
+          .expect(200);
+        expect(survivor.body).toMatchObject({
+          name: 'Marlyn Wescoff',
+          primaryEmail: 'marlyn@eniac.example',
+          primaryPhone: '+12025550111',
+          erased: false,
+        });
 
-      for (const runner of service.app.get(Projections).all()) await runner.rebuild();
-      await readModelsCaughtUp();
-      expect(nothing(await leftOfB())).toEqual([]);
-    });
+        for (const runner of service.app.get(Projections).all()) await runner.rebuild();
+        await readModelsCaughtUp();
+        expect(nothing(await leftOfB())).toEqual([]);
+      },
+    );
   });
 });

@@ -190,7 +190,7 @@ describe('contact decider: merges', () => {
         });
     });
 
-    it('given prefer absorbed, takes name, owner and custom fields of the absorbed party and records the values it replaced', () => {
+    it('given prefer absorbed, takes name, owner, primary email and custom fields of the absorbed party and records the values it replaced', () => {
       spec
         .given(survivorHistory)
         .when(absorb('absorbed'))
@@ -201,14 +201,23 @@ describe('contact decider: merges', () => {
               prefer: 'absorbed',
               previousOwner: { ownerId: 'alice' },
               previousStage: null,
-              replaced: { name: 'Ada Lovelace', customFields: { birthYear: null } },
+              replaced: {
+                name: 'Ada Lovelace',
+                primaryEmail: 'ada@example.com',
+                customFields: { birthYear: null },
+              },
             },
+          });
+          // The copied primary is sealed with the absorbed party's key, as the copy is.
+          expect(events).toContainEqual({
+            type: 'ContactPrimaryEmailSet',
+            data: { contactId: survivorId, email: 'countess@lovelace.org', origin: absorbedId },
           });
           expect(state).toMatchObject({
             name: 'Augusta Ada King',
             ownerId: 'bob',
             stage: 'lead',
-            primaryEmail: 'ada@example.com',
+            primaryEmail: 'countess@lovelace.org',
             customFields: { birthYear: { valueType: 'number', value: 1815 } },
           });
         });
@@ -478,6 +487,37 @@ describe('contact decider: merges', () => {
           ...edited,
         ]);
         expect(after.name).toBe('Ada King-Noel');
+      });
+
+      it("puts the survivor's primary email back, unless another was made primary since", () => {
+        const primaryAfter = (edits: ContactEvent[]) =>
+          party([...mergedByAbsorbed(), ...edits, ...undoAfter(edits)]).primaryEmail;
+        expect(party(mergedByAbsorbed()).primaryEmail).toBe('countess@lovelace.org');
+        expect(primaryAfter([])).toBe('ada@example.com');
+        const chosen: ContactEvent = {
+          type: 'ContactEmailAdded',
+          data: { contactId: survivorId, email: 'ada@analytical.example', label: 'work' },
+        };
+        const madePrimary: ContactEvent = {
+          type: 'ContactPrimaryEmailSet',
+          data: { contactId: survivorId, email: 'ada@analytical.example' },
+        };
+        expect(primaryAfter([chosen, madePrimary])).toBe('ada@analytical.example');
+      });
+
+      it('given the absorbed party erased after the undo, its copied primary reads null and the survivor keeps its own', () => {
+        const history = [...mergedByAbsorbed(), ...undoAfter([])];
+        const erasedCopies = history.map((event): ContactEvent => {
+          if (!('origin' in event.data) || event.data.origin !== absorbedId) return event;
+          if (event.type === 'ContactEmailAdded' || event.type === 'ContactPrimaryEmailSet') {
+            return { ...event, data: { ...event.data, email: null } } as ContactEvent;
+          }
+          return event;
+        });
+        expect(party(erasedCopies)).toMatchObject({
+          primaryEmail: 'ada@example.com',
+          emails: [{ email: 'ada@example.com', label: 'work' }],
+        });
       });
 
       it('given a second merge that set the name since, leaves it to that merge', () => {

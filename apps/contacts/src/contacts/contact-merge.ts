@@ -38,8 +38,13 @@ export function planMerge(
 ): Events {
   const contactId = survivor.id;
   const changes: Events = [];
-  const emails = new Set(survivor.emails.map((e) => e.email));
-  const phones = new Set(survivor.phones.map((p) => p.phone));
+  // Copied contact points by value, with the party each came from.
+  const emails = new Map(survivor.emails.map((e) => [e.email, undefined as string | undefined]));
+  const phones = new Map(survivor.phones.map((p) => [p.phone, undefined as string | undefined]));
+  // Primary after the copies (the first one copied, if the survivor had none), and the
+  // one the preference picks.
+  let primaryEmail = survivor.primaryEmail;
+  let primaryPhone = survivor.primaryPhone;
   const tags = new Set(survivor.tags);
   const addresses = [...survivor.addresses];
   const affiliationKeys = new Set(
@@ -62,7 +67,8 @@ export function planMerge(
   for (const other of absorbed) {
     for (const { email, label } of other.emails) {
       if (emails.has(email)) continue;
-      emails.add(email);
+      emails.set(email, other.id);
+      primaryEmail ??= email;
       changes.push({
         type: 'ContactEmailAdded',
         data: { contactId, email, label, origin: other.id },
@@ -70,7 +76,8 @@ export function planMerge(
     }
     for (const { phone, label } of other.phones) {
       if (phones.has(phone)) continue;
-      phones.add(phone);
+      phones.set(phone, other.id);
+      primaryPhone ??= phone;
       changes.push({
         type: 'ContactPhoneAdded',
         data: { contactId, phone, label, origin: other.id },
@@ -110,12 +117,41 @@ export function planMerge(
       if (prefer === 'absorbed' || !fields[field]) fields[field] = { ...value, origin: other.id };
     }
   }
+  const copiedPrimaryEmail = primaryEmail;
+  const copiedPrimaryPhone = primaryPhone;
+  if (prefer === 'absorbed') {
+    for (const other of absorbed) {
+      primaryEmail = other.primaryEmail ?? primaryEmail;
+      primaryPhone = other.primaryPhone ?? primaryPhone;
+    }
+  }
   if (tags.size > CONTACT_LIMITS.tags) throw new TagLimitReached(CONTACT_LIMITS.tags);
   if (Object.keys(fields).length > CONTACT_LIMITS.customFields) {
     throw new CustomFieldLimitReached(CONTACT_LIMITS.customFields);
   }
 
-  const replaced: { name?: string | null; customFields?: Record<string, FieldValue | null> } = {};
+  const replaced: {
+    name?: string | null;
+    primaryEmail?: string | null;
+    primaryPhone?: string | null;
+    customFields?: Record<string, FieldValue | null>;
+  } = {};
+  if (primaryEmail !== copiedPrimaryEmail && primaryEmail !== null) {
+    replaced.primaryEmail = survivor.primaryEmail;
+    const origin = emails.get(primaryEmail);
+    changes.push({
+      type: 'ContactPrimaryEmailSet',
+      data: { contactId, email: primaryEmail, ...(origin === undefined ? {} : { origin }) },
+    });
+  }
+  if (primaryPhone !== copiedPrimaryPhone && primaryPhone !== null) {
+    replaced.primaryPhone = survivor.primaryPhone;
+    const origin = phones.get(primaryPhone);
+    changes.push({
+      type: 'ContactPrimaryPhoneSet',
+      data: { contactId, phone: primaryPhone, ...(origin === undefined ? {} : { origin }) },
+    });
+  }
   if (name !== survivor.name) {
     replaced.name = survivor.name;
     changes.push({
@@ -179,14 +215,20 @@ export function planUndo(survivor: Party, merge: MergeRecord): Events {
   // under the survivor's key naming them would outlive the absorbed party's erasure.
   const copiedEmails = new Set(merge.addedEmails);
   const copiedPhones = new Set(merge.addedPhones);
+  // The primary the merge replaced comes back if the one it set is still primary.
+  const { replaced, unchanged } = merge;
   const primaryEmail = primaryOf(
     survivor.emails.filter((e) => !copiedEmails.has(e.email)),
-    survivor.primaryEmail,
+    unchanged.primaryEmail && replaced.primaryEmail !== undefined
+      ? replaced.primaryEmail
+      : survivor.primaryEmail,
     (e) => e.email,
   );
   const primaryPhone = primaryOf(
     survivor.phones.filter((p) => !copiedPhones.has(p.phone)),
-    survivor.primaryPhone,
+    unchanged.primaryPhone && replaced.primaryPhone !== undefined
+      ? replaced.primaryPhone
+      : survivor.primaryPhone,
     (p) => p.phone,
   );
   for (const addressId of merge.addedAddressIds) {
@@ -204,7 +246,6 @@ export function planUndo(survivor: Party, merge: MergeRecord): Events {
     }
   }
   // Single values go back only where they still are as the merge set them.
-  const { replaced, unchanged } = merge;
   if (replaced.name !== undefined && unchanged.name && replaced.name !== survivor.name) {
     events.push({ type: 'ContactRenamed', data: { contactId, name: replaced.name } });
   }

@@ -53,14 +53,14 @@ export interface MergeRecord {
    * these, so it never overwrites a later edit.
    */
   readonly unchanged: MergeUnchanged;
-  /** The owner or stage change this merge writes right after ContactMerged is yet to come. */
-  readonly pending: { readonly ownerId: boolean; readonly stage: boolean };
+  /** The changes of these this merge writes right after ContactMerged are yet to come. */
+  readonly pending: Readonly<Record<Settled, boolean>>;
   readonly undone: boolean;
 }
-export interface MergeUnchanged {
+/** Single values whose change carries no origin: a merge's own change is the first after it. */
+type Settled = 'ownerId' | 'stage' | 'primaryEmail' | 'primaryPhone';
+export interface MergeUnchanged extends Readonly<Record<Settled, boolean>> {
   readonly name: boolean;
-  readonly ownerId: boolean;
-  readonly stage: boolean;
   readonly customFields: readonly string[];
 }
 
@@ -286,16 +286,22 @@ function customFieldTouched(party: Party, field: string, origin: string | undefi
   );
 }
 
-function ownerOrStageTouched(party: Party, value: 'ownerId' | 'stage'): Party {
+/** A change to the owner, stage or a primary: a merge's own if it is pending on one. */
+function settled(party: Party, value: Settled, maybeByMerge = true): Party {
   return touched(
     party,
     (m, mine) => ({
       ...m,
       unchanged: { ...m.unchanged, [value]: mine },
-      pending: { ...m.pending, [value]: false },
+      pending: { ...m.pending, [value]: m.pending[value] && !mine },
     }),
-    (m) => m.pending[value],
+    (m) => maybeByMerge && m.pending[value],
   );
+}
+
+/** A removal that moved the primary to another value changed it. */
+function primaryMoved(before: Party, after: Party, value: 'primaryEmail' | 'primaryPhone') {
+  return before[value] === after[value] ? after : settled(after, value, false);
 }
 
 /** Erasure leaves the non-personal facts: kind, relationship, stage, owner, tags, links. */
@@ -325,34 +331,47 @@ function evolveParty(party: Party, event: ContactEvent): Party {
       return party;
     case 'ContactRenamed':
       return renamed({ ...party, name: event.data.name }, event.data.origin);
-    case 'ContactPrimaryEmailSet':
-      return setPrimaryEmail(party, event.data.email);
-    case 'ContactPrimaryPhoneSet':
-      return setPrimaryPhone(party, event.data.phone);
+    case 'ContactPrimaryEmailSet': {
+      const { email, origin } = event.data;
+      // A merge's copy of an erased party's primary: the copy itself is gone too.
+      if (email === null && origin !== undefined) return settled(party, 'primaryEmail');
+      return settled(setPrimaryEmail(party, email), 'primaryEmail');
+    }
+    case 'ContactPrimaryPhoneSet': {
+      const { phone, origin } = event.data;
+      if (phone === null && origin !== undefined) return settled(party, 'primaryPhone');
+      return settled(setPrimaryPhone(party, phone), 'primaryPhone');
+    }
     case 'ContactEmailAdded': {
       const { email, label, origin } = event.data;
       if (email === null || party.emails.some((e) => e.email === email)) return party;
       const added = withEmails(party, [...party.emails, { email, label }], party.primaryEmail);
       return copiedBy(added, origin, (m) => ({ ...m, addedEmails: [...m.addedEmails, email] }));
     }
-    case 'ContactEmailRemoved':
-      return withEmails(
+    case 'ContactEmailRemoved': {
+      const { email, primaryEmail } = event.data;
+      const after = withEmails(
         party,
-        party.emails.filter((e) => e.email !== event.data.email),
-        event.data.primaryEmail,
+        party.emails.filter((e) => e.email !== email),
+        primaryEmail,
       );
+      return primaryMoved(party, after, 'primaryEmail');
+    }
     case 'ContactPhoneAdded': {
       const { phone, label, origin } = event.data;
       if (phone === null || party.phones.some((p) => p.phone === phone)) return party;
       const added = withPhones(party, [...party.phones, { phone, label }], party.primaryPhone);
       return copiedBy(added, origin, (m) => ({ ...m, addedPhones: [...m.addedPhones, phone] }));
     }
-    case 'ContactPhoneRemoved':
-      return withPhones(
+    case 'ContactPhoneRemoved': {
+      const { phone, primaryPhone } = event.data;
+      const after = withPhones(
         party,
-        party.phones.filter((p) => p.phone !== event.data.phone),
-        event.data.primaryPhone,
+        party.phones.filter((p) => p.phone !== phone),
+        primaryPhone,
       );
+      return primaryMoved(party, after, 'primaryPhone');
+    }
     case 'ContactAddressAdded': {
       const { contactId: _, origin: __, ...address } = event.data;
       return { ...party, addresses: [...party.addresses, address] };
@@ -369,9 +388,9 @@ function evolveParty(party: Party, event: ContactEvent): Party {
     case 'ContactUntagged':
       return { ...party, tags: party.tags.filter((t) => t !== event.data.tag) };
     case 'ContactOwnerAssigned':
-      return ownerOrStageTouched({ ...party, ownerId: event.data.ownerId }, 'ownerId');
+      return settled({ ...party, ownerId: event.data.ownerId }, 'ownerId');
     case 'ContactStageChanged':
-      return ownerOrStageTouched({ ...party, stage: event.data.to }, 'stage');
+      return settled({ ...party, stage: event.data.to }, 'stage');
     case 'ContactCustomFieldSet': {
       const { field, valueType, value, origin } = event.data;
       const customFields =
@@ -419,8 +438,20 @@ function evolveParty(party: Party, event: ContactEvent): Party {
         addedEmails: merge.addedEmails ?? [],
         addedPhones: merge.addedPhones ?? [],
         replaced: merge.replaced ?? {},
-        unchanged: { name: false, ownerId: false, stage: false, customFields: [] },
-        pending: { ownerId: merge.previousOwner !== null, stage: merge.previousStage !== null },
+        unchanged: {
+          name: false,
+          ownerId: false,
+          stage: false,
+          primaryEmail: false,
+          primaryPhone: false,
+          customFields: [],
+        },
+        pending: {
+          ownerId: merge.previousOwner !== null,
+          stage: merge.previousStage !== null,
+          primaryEmail: merge.replaced?.primaryEmail !== undefined,
+          primaryPhone: merge.replaced?.primaryPhone !== undefined,
+        },
         undone: false,
       };
       return { ...party, merges: [...party.merges, record] };

@@ -36,7 +36,7 @@ export class MergeContactsDto {
     enum: MERGE_PREFERENCES,
     default: 'survivor',
     description:
-      'whose value wins for name, owner, stage and custom fields when both have one; contact points, addresses, tags and affiliations are combined',
+      'whose value wins for name, owner, stage, primary email and phone, and custom fields when both have one; contact points, addresses, tags and affiliations are combined',
   })
   @IsOptional()
   @IsIn(MERGE_PREFERENCES)

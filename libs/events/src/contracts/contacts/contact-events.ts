@@ -50,15 +50,17 @@ export type ContactRegistered = ContactEventOf<
 export type ContactRenamed = ContactEventOf<'ContactRenamed', { name: Personal<string> } & Copied>;
 /**
  * The address becomes the primary one (added if new). Null (written before contact points
- * had labels) removed the primary address; removals are ContactEmailRemoved now.
+ * had labels) removed the primary address; removals are ContactEmailRemoved now. A merge
+ * that prefers the absorbed party makes its copied primary address primary (with `origin`);
+ * once that party is erased, such an event reads null and changes nothing.
  */
 export type ContactPrimaryEmailSet = ContactEventOf<
   'ContactPrimaryEmailSet',
-  { email: Personal<string> }
+  { email: Personal<string> } & Copied
 >;
 export type ContactPrimaryPhoneSet = ContactEventOf<
   'ContactPrimaryPhoneSet',
-  { phone: Personal<string> }
+  { phone: Personal<string> } & Copied
 >;
 export type ContactEmailAdded = ContactEventOf<
   'ContactEmailAdded',
@@ -141,6 +143,9 @@ export type ContactRestored = ContactEventOf<'ContactRestored'>;
 /** What a merge changed on the survivor: enough to take it back out when it is undone. */
 export interface MergeReplacedValues {
   readonly name?: string | null;
+  /** The survivor's primary email and phone, when the merge made another one primary. */
+  readonly primaryEmail?: string | null;
+  readonly primaryPhone?: string | null;
   readonly customFields?: Readonly<
     Record<string, { valueType: CustomFieldType; value: CustomFieldValue } | null>
   >;
@@ -271,6 +276,8 @@ const closed = (properties: Record<string, unknown>) => ({
 /** Events whose values a merge may copy from another party (see Copied). */
 const COPIABLE = new Set<string>([
   'ContactRenamed',
+  'ContactPrimaryEmailSet',
+  'ContactPrimaryPhoneSet',
   'ContactEmailAdded',
   'ContactPhoneAdded',
   'ContactAddressAdded',
@@ -423,6 +430,8 @@ export const CONTACT_EVENT_CONTRACTS: readonly EventContract[] = [
         additionalProperties: false,
         properties: {
           name: name,
+          primaryEmail: email,
+          primaryPhone: phone,
           customFields: {
             type: 'object',
             propertyNames: customFieldName,

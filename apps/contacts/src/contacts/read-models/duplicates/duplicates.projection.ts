@@ -82,7 +82,9 @@ function change(
       const { name } = event.data;
       return { ...party, name: name === null ? null : normalizeName(party.kind, name) };
     }
+    // A merge's copy of a primary reads null once its party was erased: the copy is gone.
     case 'ContactPrimaryEmailSet':
+      if (event.data.email === null && event.data.origin !== undefined) return party;
       return withEmails(setPrimary(emails, email(event.data.email)));
     case 'ContactEmailAdded': {
       const added = email(event.data.email);
@@ -98,6 +100,7 @@ function change(
       return { ...after, copies: withoutCopy(party.copies, removed) };
     }
     case 'ContactPrimaryPhoneSet':
+      if (event.data.phone === null && event.data.origin !== undefined) return party;
       return withPhones(setPrimary(phones, phone(event.data.phone)));
     case 'ContactPhoneAdded': {
       const added = phone(event.data.phone);

@@ -369,6 +369,18 @@ describe('duplicates projection', () => {
         .then(doc);
     });
 
+    it('a copied primary that reads null (its party erased) changes nothing: the copy is gone too', () => {
+      spec
+        .given([registered])
+        .when(
+          on({
+            type: 'ContactPrimaryEmailSet',
+            data: { contactId, email: null, origin: absorbedId },
+          }),
+        )
+        .then(doc);
+    });
+
     it('an undo written before by-reference removal changes nothing (its removal events did)', () => {
       spec
         .given([registered, copiedEmail])

@@ -106,6 +106,8 @@ export function contactMatchProjection(key: MatchKey): Projection<ContactMatchDo
         case 'ContactRenamed':
           return { ...doc, name: name(doc.kind, event.data.name) };
         case 'ContactPrimaryEmailSet': {
+          // A merge's copy of a primary reads null once its party was erased: it is gone.
+          if (event.data.email === null && event.data.origin !== undefined) return doc;
           const primary = email(event.data.email);
           if (primary === null)
             return withEmails(

@@ -193,6 +193,15 @@ describe('contact match projection', () => {
       )
       .then(doc);
     spec
+      .given([registered])
+      .when(
+        on({
+          type: 'ContactPrimaryEmailSet',
+          data: { contactId, email: null, origin: absorbedId },
+        }),
+      )
+      .then(doc);
+    spec
       .given([registered, copied])
       .when(on({ type: 'ContactMergeUndone', data: { contactId, mergeId } }))
       .then({
