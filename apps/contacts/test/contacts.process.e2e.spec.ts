@@ -17,7 +17,7 @@ import {
 } from '@crm/platform/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -136,6 +136,93 @@ describe('the contacts service as an OS process', () => {
       expect(await namesById(restarted, ids)).toEqual(new Map(ids.map((id, n) => [id, names[n]])));
     },
   );
+
+  describe('a background import (Prefer: respond-async)', () => {
+    const ROWS = 20_000;
+    const file = `kind,relationship,name,emails\n${Array.from(
+      { length: ROWS },
+      (_, i) => `person,b2c,Imported ${i},imported.${i}@background.example`,
+    ).join('\n')}\n`;
+
+    /** Starts the import; resolves once at least one chunk of it is recorded. */
+    async function importUnderWay(service: ServiceProcess): Promise<string> {
+      const response = await fetch(`${service.url}/imports`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${rep}`,
+          'content-type': 'text/csv',
+          prefer: 'respond-async',
+        },
+        body: file,
+      });
+      expect(response.status).toBe(202);
+      const { id } = (await response.json()) as { id: string };
+      await eventually(
+        async () => expect((await report(service, id)).rows).toBeGreaterThan(0),
+        15_000,
+      );
+      expect((await report(service, id)).status).toBe('running');
+      return id;
+    }
+
+    /** Imports the file again, synchronously: every row is created or unchanged, none twice. */
+    async function importedAgain(service: ServiceProcess): Promise<void> {
+      const response = await fetch(`${service.url}/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rep}`, 'content-type': 'text/csv' },
+        body: file,
+      });
+      expect(response.status).toBe(201);
+      const { counts } = (await response.json()) as { counts: Record<string, number> };
+      expect(counts).toMatchObject({ duplicate: 0, rejected: 0, updated: 0 });
+      expect((counts['created'] ?? 0) + (counts['unchanged'] ?? 0)).toBe(ROWS);
+      expect(counts['unchanged']).toBeGreaterThan(0);
+    }
+
+    const spooled = () =>
+      readdirSync(join(dataDir, 'contacts', 'import-spool'), { recursive: true });
+
+    scenario(
+      'when the process is killed with SIGKILL, then the restarted service records it failed (import-interrupted), and importing the file again completes it',
+      async () => {
+        const first = await start();
+        const importId = await importUnderWay(first);
+        await first.kill('SIGKILL');
+
+        const restarted = await start();
+        expect(await report(restarted, importId)).toMatchObject({
+          status: 'failed',
+          failure: { code: 'import-interrupted' },
+        });
+        // The killed process's upload went with the import's failure.
+        expect(spooled().filter((name) => String(name).endsWith('.csv'))).toEqual([]);
+        await importedAgain(restarted);
+      },
+    );
+
+    scenario(
+      'when SIGTERM arrives, then it stops at its next chunk recorded failed (import-interrupted), and the process exits 0',
+      async () => {
+        const service = await start();
+        const importId = await importUnderWay(service);
+        expect(await within(service.kill('SIGTERM'), 10_000, 'exit after SIGTERM')).toEqual({
+          code: 0,
+          signal: null,
+        });
+        // Recorded by the process that stopped: it left no upload for a restart to find.
+        expect(spooled().filter((name) => String(name).endsWith('.csv'))).toEqual([]);
+
+        const restarted = await start();
+        const stopped = await report(restarted, importId);
+        expect(stopped).toMatchObject({
+          status: 'failed',
+          failure: { code: 'import-interrupted' },
+        });
+        expect(stopped.rows).toBeLessThan(ROWS);
+        await importedAgain(restarted);
+      },
+    );
+  });
 
   describe('given a bad environment variable, then the process exits 1 naming it', () => {
     const cases = [
@@ -284,6 +371,22 @@ function outcome(held: HeldRequest): Promise<{ status: number | string; body: st
     status: (error as NodeJS.ErrnoException).code ?? String(error),
     body: '',
   }));
+}
+
+/** An import's report as `GET /imports/:id` answers it. */
+async function report(
+  service: ServiceProcess,
+  importId: string,
+): Promise<{ status: string; rows: number; failure: { code: string } | null }> {
+  const response = await fetch(`${service.url}/imports/${importId}`, {
+    headers: { authorization: `Bearer ${rep}` },
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as {
+    status: string;
+    rows: number;
+    failure: { code: string } | null;
+  };
 }
 
 /** id → name as `GET /contacts/:id` answers it (or the status when it is not 200). */

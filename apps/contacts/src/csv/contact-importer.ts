@@ -6,8 +6,8 @@ import { parseHeader } from './csv-columns';
 import { type CsvText, readCsvRecords } from './csv-reader';
 import type { CsvRecord } from './csv-row';
 import { ImportBatch } from './import-batch';
-import { ImportLogs } from './import-log';
-import { ImportStopped } from './import.errors';
+import { type ImportLog, ImportLogs } from './import-log';
+import { ImportInterrupted, ImportStopped } from './import.errors';
 import { ContactMatchQuery } from './read-models/contact-match/contact-match.query';
 import type { Importer } from './row.decider';
 
@@ -29,12 +29,22 @@ export class ContactImporter {
     private readonly logs: ImportLogs,
   ) {}
 
-  /** Resolves with the import's id and the position of its last event. */
+  /** Imports the whole file; resolves with the import's id and the position of its last event. */
   async run(
     text: CsvText,
     importer: Importer,
     context: CommandContext,
   ): Promise<{ importId: string; position: number }> {
+    const started = await this.start(text, importer, context);
+    return { importId: started.importId, position: await started.rows() };
+  }
+
+  /**
+   * Checks the header and records ImportStarted (a bad header records nothing); `rows()`
+   * then imports the rows and resolves with the position of the import's last event. It
+   * stops at the next chunk once `signal` is aborted, recording the import as failed.
+   */
+  async start(text: CsvText, importer: Importer, context: CommandContext): Promise<StartedImport> {
     const records = readCsvRecords(text);
     const first = await records.next();
     if (first.done || 'error' in first.value) {
@@ -49,7 +59,7 @@ export class ContactImporter {
     }
     const importId = uuidv7();
     const log = this.logs.open(importId, context);
-    await log.run({
+    const position = await log.run({
       type: 'StartImport',
       importId,
       columns: header.columns,
@@ -58,6 +68,20 @@ export class ContactImporter {
     // The import id as causation id: every party change of the batch says where it came from.
     const rows = { ...context, causationId: importId };
     const batch = new ImportBatch(header, importer, rows, this.commands, this.matches);
+    return {
+      importId,
+      position: position ?? 0,
+      rows: (signal?: AbortSignal) => this.importRows(records, batch, log, signal),
+    };
+  }
+
+  private async importRows(
+    records: AsyncIterable<CsvRecord>,
+    batch: ImportBatch,
+    log: ImportLog,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    const { importId } = log;
     try {
       let chunk: CsvRecord[] = [];
       for await (const csvRecord of records) {
@@ -65,10 +89,10 @@ export class ContactImporter {
         if (chunk.length < CHUNK_ROWS) continue;
         await log.run({ type: 'RecordRows', importId, rows: await batch.apply(chunk) });
         chunk = [];
+        if (signal?.aborted) throw new ImportInterrupted();
       }
       await log.run({ type: 'RecordRows', importId, rows: await batch.apply(chunk) });
-      const position = await log.run({ type: 'CompleteImport', importId });
-      return { importId, position: position ?? 0 };
+      return (await log.run({ type: 'CompleteImport', importId })) ?? 0;
     } catch (error) {
       const reason =
         error instanceof ProblemError
@@ -83,4 +107,11 @@ export class ContactImporter {
       throw error instanceof ProblemError ? new ImportStopped(importId, error) : error;
     }
   }
+}
+
+export interface StartedImport {
+  readonly importId: string;
+  /** Position of ImportStarted. */
+  readonly position: number;
+  rows(signal?: AbortSignal): Promise<number>;
 }

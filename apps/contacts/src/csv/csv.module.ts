@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
 import { ContactListQuery } from '../contacts/read-models/contact-list/contact-list.query';
+import { BackgroundImports } from './background-imports';
 import { ContactExport } from './contact-export';
 import { ContactImporter } from './contact-importer';
 import { ExportsController } from './exports.controller';
@@ -16,6 +17,7 @@ import { ImportReportQuery } from './read-models/import-report/import-report.que
   controllers: [ImportsController, ExportsController],
   providers: [
     ContactImporter,
+    BackgroundImports,
     ImportReverter,
     ImportLogs,
     ContactMatchQuery,

@@ -52,3 +52,15 @@ export class ImportStopped extends ProblemError {
     this.title = cause.title;
   }
 }
+
+/** The service stopped (or restarted) while the import ran in the background. */
+export class ImportInterrupted extends ProblemError {
+  readonly status = 503;
+  readonly problemType = 'import-interrupted';
+  readonly title = 'The import was interrupted';
+  constructor() {
+    super(
+      'the service stopped during the import; import the file again: rows already imported come out unchanged',
+    );
+  }
+}

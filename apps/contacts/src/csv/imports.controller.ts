@@ -11,10 +11,12 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -33,6 +35,7 @@ import {
 } from '@crm/platform';
 import type { Request, Response } from 'express';
 import { MANAGERS, WRITERS } from '../contacts/contacts.controller';
+import { BackgroundImports } from './background-imports';
 import { CSV_COLUMNS } from './csv-columns';
 import { decodeCsv } from './csv-reader';
 import { ContactImporter } from './contact-importer';
@@ -50,6 +53,12 @@ const importIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationFailed([{ field: 'id', message: 'must be a UUID' }]),
 });
 
+/** `Prefer: respond-async` (RFC 7240): answer once the import started, run it after. */
+const respondAsync = (request: Request): boolean =>
+  (request.get('prefer') ?? '')
+    .split(',')
+    .some((preference) => preference.trim().toLowerCase() === 'respond-async');
+
 function charsetOf(request: Request): string | null {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(request.headers['content-type'] ?? '');
   return match?.[1] ?? null;
@@ -62,6 +71,7 @@ export class ImportsController {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly importer: ContactImporter,
+    private readonly background: BackgroundImports,
     private readonly reverter: ImportReverter,
     private readonly reports: ImportReportQuery,
   ) {}
@@ -73,7 +83,17 @@ export class ImportsController {
     description: `a header row, then a party per row. Columns: ${CSV_COLUMNS.join(', ')} (kind, relationship and name required; lists separated by ";", the first email and phone primary). UTF-8 (a BOM is fine), UTF-16 with a BOM, or the charset named in Content-Type; "," ";" or tab between fields.`,
     schema: { type: 'string', format: 'binary' },
   })
-  @ApiCreatedResponse({ type: ImportView })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description:
+      'respond-async: 202 once the file is uploaded and its header checked, with Location of the import to poll (GET /imports/{id}); the rows are imported after the response. Without it, the response comes when every row is imported (201), which bounds a file by the server request timeout (300 s).',
+  })
+  @ApiCreatedResponse({ type: ImportView, description: 'imported' })
+  @ApiAcceptedResponse({
+    type: ImportView,
+    description: 'Prefer: respond-async: started (status running), the rows follow',
+  })
   async create(
     @Req() request: Request,
     @CommandCtx() context: CommandContext,
@@ -85,11 +105,18 @@ export class ImportsController {
     if (Number(request.headers['content-length'] ?? 0) > limit) {
       throw new PayloadTooLarge(`the file exceeds ${limit} bytes`);
     }
-    const text = await decodeCsv(request, charsetOf(request), limit);
     const importer = {
       employeeId: principal.employeeId,
       assignsOwners: principal.roles.some((role) => (MANAGERS as readonly string[]).includes(role)),
     };
+    if (respondAsync(request)) {
+      const upload = await this.background.spool(request, limit);
+      const started = await this.background.start(upload, charsetOf(request), importer, context);
+      response.status(202).location(`/imports/${started.importId}`);
+      response.setHeader('Preference-Applied', 'respond-async');
+      return this.report(started.importId, started.position);
+    }
+    const text = await decodeCsv(request, charsetOf(request), limit);
     const { importId, position } = await this.importer.run(text, importer, context);
     response.location(`/imports/${importId}`);
     return this.report(importId, position);
