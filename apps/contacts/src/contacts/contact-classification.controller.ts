@@ -14,10 +14,10 @@ import { contactIdPipe, ifMatch, MANAGERS, WRITERS } from './contacts.controller
 import {
   AssignOwnerDto,
   ChangeStageDto,
-  normalizeTag,
   SetCustomFieldDto,
   TagContactDto,
-} from './contacts.dto';
+} from './contact-classification.dto';
+import { normalizeTag } from './dto-fields';
 
 const FIELD_NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

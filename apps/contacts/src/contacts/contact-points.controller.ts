@@ -19,7 +19,7 @@ import { ContactCommands } from './contact-commands';
 import { normalizeEmail, normalizePhone } from './contact-points';
 import { ContactView } from './contact.view';
 import { contactIdPipe, ifMatch, WRITERS } from './contacts.controller';
-import { AddAddressDto, AddEmailDto, AddPhoneDto } from './contacts.dto';
+import { AddAddressDto, AddEmailDto, AddPhoneDto } from './contact-points.dto';
 
 const addressIdPipe = new ParseUUIDPipe({
   exceptionFactory: () => new ValidationFailed([{ field: 'addressId', message: 'must be a UUID' }]),

@@ -19,7 +19,7 @@ import { ContactCommands } from './contact-commands';
 import { ContactHistory } from './contact-history';
 import { ContactView } from './contact.view';
 import { contactIdPipe, ifMatch, WRITERS } from './contacts.controller';
-import { AffiliateDto, EndAffiliationDto, SetParentDto } from './contacts.dto';
+import { AffiliateDto, EndAffiliationDto, SetParentDto } from './contact-relations.dto';
 
 const affiliationIdPipe = new ParseUUIDPipe({
   exceptionFactory: () =>

@@ -39,11 +39,9 @@ import {
   RegisteredContactView,
   toContactView,
 } from './contact.view';
+import { GetContactQueryDto, HistoryQueryDto, ListContactsQueryDto } from './contact-queries.dto';
 import {
   ArchiveContactDto,
-  GetContactQueryDto,
-  HistoryQueryDto,
-  ListContactsQueryDto,
   RegisterContactDto,
   RenameContactDto,
   SetPrimaryEmailDto,

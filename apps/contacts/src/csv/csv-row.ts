@@ -10,7 +10,7 @@ import {
 } from '@crm/events';
 import { isEmail, isUUID } from 'class-validator';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { normalizeTag } from '../contacts/contacts.dto';
+import { normalizeTag } from '../contacts/dto-fields';
 import { normalizeEmail } from '../contacts/contact-points';
 import type { CsvColumn, CsvHeader } from './csv-columns';
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IMPORT_ROW_OUTCOMES, type ImportRowOutcome } from '@crm/events';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ListContactsQueryDto } from '../contacts/contacts.dto';
+import { ListContactsQueryDto } from '../contacts/contact-queries.dto';
 
 export class ImportRowsQueryDto {
   @ApiPropertyOptional({ enum: IMPORT_ROW_OUTCOMES, description: 'only rows with this outcome' })

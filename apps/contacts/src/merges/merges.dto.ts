@@ -10,7 +10,7 @@ import {
   IsOptional,
   IsUUID,
 } from 'class-validator';
-import { ListContactsQueryDto } from '../contacts/contacts.dto';
+import { ListContactsQueryDto } from '../contacts/contact-queries.dto';
 
 export class MergeContactsDto {
   @ApiProperty({ format: 'uuid', description: 'the party that stays' })
