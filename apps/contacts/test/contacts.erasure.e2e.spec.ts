@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { contactDecider } from '../src/contacts/contact.decider';
 import { contactListProjection } from '../src/contacts/read-models/contact-list/contact-list.projection';
-import { startContacts } from './contacts-test-app';
+import { readModelsCaughtUp as caughtUp, startContacts } from './contacts-test-app';
 
 // Right to erasure: after an admin erased a person, none of their personal data is found
 // through any read path, nor in the stored read models, nor after every read model was
@@ -140,16 +140,7 @@ describe('contacts API: erasure of personal data and export', () => {
   const clockPassed = (iso: string) =>
     eventually(() => expect(Date.now()).toBeGreaterThan(Date.parse(iso)));
 
-  /** Every read model has applied the whole log. */
-  async function readModelsCaughtUp(): Promise<void> {
-    const head = await store.headPosition();
-    for (const runner of service.app.get(Projections).all()) {
-      expect({ readModel: runner.key, caughtUp: await runner.waitFor(head, 20_000) }).toEqual({
-        readModel: runner.key,
-        caughtUp: true,
-      });
-    }
-  }
+  const readModelsCaughtUp = () => caughtUp(service);
 
   async function allPages(first: string, next: (page: Page) => string | null): Promise<string> {
     const pages: string[] = [];
