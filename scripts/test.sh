@@ -42,5 +42,5 @@ npx jest --ci --forceExit "$@"
 
 if [[ "${CRM_SKIP_ENGINES:-}" != "1" ]]; then
   step "jest: HTTP e2e suites in distributed mode (PostgreSQL + MongoDB wire)"
-  CRM_TEST_MODE=distributed npx jest --ci --forceExit --selectProjects contacts --testPathPatterns 'contacts\.(e2e|bad-input\.e2e|operability\.e2e|party\.e2e|merge\.e2e|duplicates\.e2e|csv\.e2e|csv-background\.e2e|erasure\.e2e|time-travel\.e2e|search\.e2e)\.spec\.ts$'
+  CRM_TEST_MODE=distributed npx jest --ci --forceExit --selectProjects contacts --testPathPatterns 'contacts\.(e2e|bad-input\.e2e|operability\.e2e|party\.e2e|merge\.e2e|duplicates\.e2e|csv\.e2e|csv-background\.e2e|erasure\.e2e|erasure-merged\.e2e|time-travel\.e2e|search\.e2e)\.spec\.ts$'
 fi
