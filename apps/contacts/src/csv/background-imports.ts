@@ -6,7 +6,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { type CommandContext, type EventStore, ProblemError } from '@crm/events';
-import { EVENT_STORE, PayloadTooLarge, SERVICE_CONFIG, type ServiceConfig } from '@crm/platform';
+import {
+  EVENT_STORE,
+  PayloadTooLarge,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+  ServiceUnavailable,
+} from '@crm/platform';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -75,11 +81,19 @@ export class BackgroundImports implements OnApplicationBootstrap, OnModuleDestro
         yield chunk;
       }
     };
+    const file = createWriteStream(path);
+    const fileFailed = { now: false };
+    file.once('error', () => (fileFailed.now = true));
     try {
-      await pipeline(body, counted, createWriteStream(path));
+      await pipeline(body, counted, file);
     } catch (error) {
       await rm(path, { force: true });
       if (error instanceof ProblemError) throw error;
+      // The file could not be written (a full disk): the client is not to blame.
+      if (fileFailed.now) {
+        this.logger.error({ msg: 'could not spool an upload', error: String(error) });
+        throw new ServiceUnavailable('the service cannot hold the file now; retry later');
+      }
       throw new UploadInterrupted('the connection closed before the end of the file');
     }
     return path;
