@@ -106,6 +106,58 @@ describe('contact search projection', () => {
       .then(matching({ archived: true, merged: true }));
   });
 
+  it('ContactMergeUndone takes the copies out of the words, and the merge record keeps none of them', () => {
+    const absorbedId = '01a242b7-74cb-754e-8a51-c229a3e10640';
+    const mergeId = '01a242b8-0000-7000-8000-000000000001';
+    const merged = on({
+      type: 'ContactMerged',
+      data: {
+        contactId,
+        mergeId,
+        absorbedIds: [absorbedId],
+        prefer: 'survivor',
+        addedEmails: [],
+        addedPhones: [],
+        addedAddressIds: [],
+        addedTags: [],
+        addedAffiliationIds: [],
+        previousOwner: null,
+        previousStage: null,
+        replaced: {},
+      },
+    });
+    const copied = on({
+      type: 'ContactEmailAdded',
+      data: { contactId, email: 'countess@lovelace.org', label: 'home', origin: absorbedId },
+    });
+    const undone = on({
+      type: 'ContactMergeUndone',
+      data: {
+        contactId,
+        mergeId,
+        absorbedIds: [absorbedId],
+        primaryEmail: 'zoe@example.com',
+        primaryPhone: '+442079460958',
+      },
+    });
+    spec
+      .given([registered, merged])
+      .when(copied)
+      .then(matching({ words: expect.arrayContaining(['countess', 'lovelace']) as string[] }));
+    spec
+      .given([registered, merged, copied])
+      .when(undone)
+      .then(
+        matching({
+          words: ['zoe', 'angstrom', 'example', 'com', '442079460958', '2079460958'],
+          party: expect.objectContaining({
+            emails: [{ email: 'zoe@example.com', label: 'work' }],
+            merges: [expect.objectContaining({ undone: true, addedEmails: [], addedPhones: [] })],
+          }) as ContactSearchDoc['party'],
+        }),
+      );
+  });
+
   it('ContactErased clears every personal value and its words, keeping the facts', () => {
     spec
       .given([registered, on({ type: 'ContactTagged', data: { contactId, tag: 'vip' } })])
