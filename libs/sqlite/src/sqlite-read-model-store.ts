@@ -77,8 +77,20 @@ function valuesTable(key: string, field: string): SideTable {
   };
 }
 
+/**
+ * The unique index on a document table's id. Tables created before it was split off keep
+ * theirs as a primary key, which cannot be dropped.
+ */
+function idIndexOn(key: string): Index {
+  // `pk_` and not `rm_`: no field's index or side table can be named so.
+  const name = `pk_${table(key)}`;
+  return { name, create: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table(key)} (id)` };
+}
+
 /** What a read model keeps besides its documents. */
 interface Derived {
+  /** null where the table's primary key is its id index. */
+  readonly idIndex: Index | null;
   readonly indexes: readonly Index[];
   readonly search: SideTable | null;
   readonly multiValued: readonly SideTable[];
@@ -123,17 +135,29 @@ const segmentOf = (cursor: OrderCursor): Segment =>
  * document and field. Should the process die in between, `ensure` builds them at start.
  * Until then, queries scan the table; their results are the same. The search and
  * multi-valued side tables follow the same path: dropped with the indexes, then filled in
- * one statement each from the documents.
+ * one statement each from the documents. So does the unique index on the id: meanwhile
+ * the store finds the documents it wrote by the rowids it keeps in memory (the table was
+ * empty, so no other document exists). Every commit of a rebuild would otherwise rewrite
+ * most of that index, as ids arrive in no order.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
   private readonly statements = new Map<string, Statement>();
   /** The indexes and side tables of each ensured read model. */
   private readonly derived = new Map<string, Derived>();
-  /** Read models whose indexes were dropped for a rebuild and are yet to be built. */
-  private readonly deferred = new Set<string>();
+  /**
+   * Read models whose indexes were dropped for a rebuild and are yet to be built, with the
+   * rowid of each document written since, or null when the id index was kept.
+   */
+  private readonly deferred = new Map<string, Map<string, number> | null>();
+  private readonly maxDeferredIds: number;
 
-  constructor(file: string) {
+  /**
+   * `maxDeferredIds`: beyond this many documents written by a rebuild, their rowids are
+   * no longer kept in memory; the id index is built then, the other indexes still wait.
+   */
+  constructor(file: string, options: { maxDeferredIds?: number } = {}) {
+    this.maxDeferredIds = options.maxDeferredIds ?? 1_000_000;
     this.db = openDatabase(file, { rebuildable: true });
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       read_model TEXT PRIMARY KEY,
@@ -144,11 +168,15 @@ export class SqliteReadModelStore implements ReadModelStore {
   ensure(definition: ReadModelDefinition): Promise<void> {
     const name = table(definition.key);
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (
-      id       TEXT PRIMARY KEY,
+      id       TEXT NOT NULL,
       position INTEGER NOT NULL,
       doc      TEXT
     )`);
+    const keyed =
+      this.statement(`SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'`).get(name) !==
+      undefined;
     const derived: Derived = {
+      idIndex: keyed ? null : idIndexOn(definition.key),
       indexes: definition.indexes.map((field) => indexOn(definition.key, field)),
       search: definition.search ? searchTable(definition.key, definition.search.field) : null,
       multiValued: (definition.multiValued ?? []).map((field) =>
@@ -163,6 +191,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   /** Creates the indexes and side tables that are missing, the latter filled from the documents. */
   private build(derived: Derived): void {
+    if (derived.idIndex) this.db.exec(derived.idIndex.create);
     for (const index of derived.indexes) this.db.exec(index.create);
     for (const side of this.sideTables(derived)) {
       if (this.exists(side.name)) continue;
@@ -197,9 +226,14 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
     const found = new Map<string, StoredDocument<D>>();
-    const select = this.statement(`SELECT id, position, doc FROM ${table(key)} WHERE id = ?`);
+    const rowids = this.deferred.get(key);
+    const select = this.statement(
+      `SELECT position, doc FROM ${table(key)} WHERE ${rowids ? 'rowid' : 'id'} = ?`,
+    );
     for (const id of ids) {
-      const row = select.get(id) as { position: number; doc: string | null } | undefined;
+      const rowid = rowids?.get(id);
+      if (rowids && rowid === undefined) continue;
+      const row = select.get(rowid ?? id) as { position: number; doc: string | null } | undefined;
       if (row)
         found.set(id, {
           id,
@@ -354,27 +388,65 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma(`secure_delete = ${derived?.search ? 'FAST' : 'OFF'}`);
     // In the executor, a failed write becomes a rejection, as with a store over the network.
     return new Promise((resolve) => {
-      const dropped = this.db.transaction((): boolean => {
-        const drop = options.catchingUp === true && !this.deferred.has(key);
-        const dropped = drop && this.dropIndexesIfEmpty(key);
-        const sides = dropped || this.deferred.has(key) ? [] : this.sideTables(derived);
-        if (sides.length === 0) this.upsertAll(key, changes);
+      const { dropped, rowids, added } = this.db.transaction(() => {
+        const deferred = this.deferred.has(key);
+        const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
+        let rowids = dropped
+          ? derived?.idIndex
+            ? new Map<string, number>()
+            : null
+          : (this.deferred.get(key) ?? null);
+        const added = new Map<string, number>();
+        const sides = dropped || deferred ? [] : this.sideTables(derived);
+        if (rowids) this.writeByRowid(key, changes, rowids, added);
+        else if (sides.length === 0) this.upsertAll(key, changes);
         else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
+        if (rowids && derived?.idIndex && rowids.size + added.size > this.maxDeferredIds) {
+          this.db.exec(derived.idIndex.create);
+          rowids = null;
+        }
         setCheckpoint.run(key, checkpoint);
-        if (!options.catchingUp && this.deferred.has(key) && derived) {
+        if (!options.catchingUp && deferred && derived) {
           this.build(derived);
           // Sampled statistics (milliseconds): without them the planner takes an index on
           // a field of two values for a selective one and sorts what it finds.
           this.db.pragma('analysis_limit = 400');
           this.db.exec(`ANALYZE ${table(key)}`);
         }
-        return dropped;
+        return { dropped, rowids, added };
       })();
-      // Only now that the transaction committed: a rolled back one left the indexes as they were.
-      if (dropped) this.deferred.add(key);
-      else if (!options.catchingUp) this.deferred.delete(key);
+      // Only now that the transaction committed: a rolled back one left the indexes (and
+      // the rowids known) as they were.
+      if (!options.catchingUp) this.deferred.delete(key);
+      else if (dropped || this.deferred.has(key)) {
+        for (const [id, rowid] of added) rowids?.set(id, rowid);
+        this.deferred.set(key, rowids);
+      }
       resolve();
     });
+  }
+
+  /**
+   * Writes while the id index is dropped: a document this rebuild wrote before is found by
+   * the rowid kept for it, any other is new. `added` gets the rowids of the new ones.
+   */
+  private writeByRowid(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    rowids: ReadonlyMap<string, number>,
+    added: Map<string, number>,
+  ): void {
+    const insert = this.statement(`INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)`);
+    const update = this.statement(`UPDATE ${table(key)} SET position = ?, doc = ? WHERE rowid = ?`);
+    for (const change of changes) {
+      const doc = change.doc === null ? null : JSON.stringify(change.doc);
+      const rowid = rowids.get(change.id) ?? added.get(change.id);
+      if (rowid !== undefined) update.run(change.position, doc, rowid);
+      else {
+        const { lastInsertRowid } = insert.run(change.id, change.position, doc);
+        added.set(change.id, Number(lastInsertRowid));
+      }
+    }
   }
 
   private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
@@ -439,7 +511,7 @@ export class SqliteReadModelStore implements ReadModelStore {
    */
   private dropIndexesIfEmpty(key: string): boolean {
     const derived = this.derived.get(key);
-    const indexes = derived?.indexes ?? [];
+    const indexes = [...(derived?.idIndex ? [derived.idIndex] : []), ...(derived?.indexes ?? [])];
     const sides = this.sideTables(derived);
     if (indexes.length === 0 && sides.length === 0) return false;
     if (!this.holdsNothing(key)) return false;
@@ -465,6 +537,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (derived) this.build(derived);
       this.db.prepare('DELETE FROM checkpoints WHERE read_model = ?').run(key);
     })();
+    // Built again above; the rowids kept for a rebuild are of deleted rows.
+    this.deferred.delete(key);
     return Promise.resolve();
   }
 
