@@ -130,6 +130,25 @@ describe('SQLite read-model store', () => {
     ]);
   });
 
+  it('given a rebuild, when a commit fails while catching up, then its documents are new again to the next one', async () => {
+    await store.commit(KEY, [deal(1)], 1, { catchingUp: true });
+    const unserializable = { id: 'd-9', doc: { amount: 1n }, position: 9 };
+    await expect(
+      store.commit(KEY, [deal(2), unserializable], 9, { catchingUp: true }),
+    ).rejects.toThrow();
+
+    await store.commit(KEY, [deal(2, 'won', 3)], 3, { catchingUp: true });
+
+    expect([...(await store.load<Deal>(KEY, ['d-1', 'd-2', 'd-9'])).keys()]).toEqual([
+      'd-1',
+      'd-2',
+    ]);
+    await store.commit(KEY, [], 4);
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-2',
+    ]);
+  });
+
   it('given a rebuild past the rowids it keeps, then the id index is built at once and the others still wait', async () => {
     await store.close();
     store = new SqliteReadModelStore(file, { maxDeferredIds: 2 });

@@ -391,55 +391,55 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma(`secure_delete = ${derived?.search ? 'FAST' : 'OFF'}`);
     // In the executor, a failed write becomes a rejection, as with a store over the network.
     return new Promise((resolve) => {
-      const { dropped, rowids, added } = this.db.transaction(() => {
-        const deferred = this.deferred.has(key);
-        const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
-        let rowids = dropped
-          ? derived?.idIndex
-            ? new Map<string, number>()
-            : null
-          : (this.deferred.get(key) ?? null);
-        const added = new Map<string, number>();
-        const sides = dropped || deferred ? [] : this.sideTables(derived);
-        if (rowids) this.writeByRowid(key, changes, rowids, added);
-        else if (sides.length === 0) this.upsertAll(key, changes);
-        else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
-        if (rowids && derived?.idIndex && rowids.size + added.size > this.maxDeferredIds) {
-          this.db.exec(derived.idIndex.create);
-          rowids = null;
-        }
-        setCheckpoint.run(key, checkpoint);
-        if (!options.catchingUp && deferred && derived) {
-          this.build(derived);
-          // Sampled statistics (milliseconds): without them the planner takes an index on
-          // a field of two values for a selective one and sorts what it finds.
-          this.db.pragma('analysis_limit = 400');
-          this.db.exec(`ANALYZE ${table(key)}`);
-        }
-        return { dropped, rowids, added };
-      })();
-      // Only now that the transaction committed: a rolled back one left the indexes (and
-      // the rowids known) as they were.
-      if (!options.catchingUp) this.deferred.delete(key);
-      else if (dropped || this.deferred.has(key)) {
-        for (const [id, rowid] of added) rowids?.set(id, rowid);
-        this.deferred.set(key, rowids);
+      const deferred = this.deferred.has(key);
+      const kept = this.deferred.get(key) ?? null;
+      /** Ids given a rowid by this commit, forgotten again should it roll back. */
+      const added: string[] = [];
+      let outcome: { dropped: boolean; rowids: Map<string, number> | null };
+      try {
+        outcome = this.db.transaction(() => {
+          const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
+          let rowids = dropped ? (derived?.idIndex ? new Map<string, number>() : null) : kept;
+          const sides = dropped || deferred ? [] : this.sideTables(derived);
+          if (rowids) this.writeByRowid(key, changes, rowids, added);
+          else if (sides.length === 0) this.upsertAll(key, changes);
+          else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
+          if (rowids && derived?.idIndex && rowids.size > this.maxDeferredIds) {
+            this.db.exec(derived.idIndex.create);
+            rowids = null;
+          }
+          setCheckpoint.run(key, checkpoint);
+          if (!options.catchingUp && deferred && derived) {
+            this.build(derived);
+            // Sampled statistics (milliseconds): without them the planner takes an index on
+            // a field of two values for a selective one and sorts what it finds.
+            this.db.pragma('analysis_limit = 400');
+            this.db.exec(`ANALYZE ${table(key)}`);
+          }
+          return { dropped, rowids };
+        })();
+      } catch (error) {
+        for (const id of added) kept?.delete(id);
+        throw error;
       }
+      // Only now that the transaction committed: a rolled back one left the indexes as they were.
+      if (!options.catchingUp) this.deferred.delete(key);
+      else if (outcome.dropped || deferred) this.deferred.set(key, outcome.rowids);
       resolve();
     });
   }
 
   /**
    * Writes while the id index is dropped: a document this rebuild wrote before is found by
-   * the rowid kept for it, any other is new and gets the next rowid. `added` gets the rowids
-   * of the new ones. New rows go in a few hundred per statement, which halves the cost of
-   * calling into SQLite per row.
+   * the rowid kept for it, any other is new and gets the next rowid, kept in `rowids`, its id
+   * in `added`. New rows go in a few hundred per statement, which halves the cost of calling
+   * into SQLite per row.
    */
   private writeByRowid(
     key: string,
     changes: readonly StoredDocument<unknown>[],
-    rowids: ReadonlyMap<string, number>,
-    added: Map<string, number>,
+    rowids: Map<string, number>,
+    added: string[],
   ): void {
     const name = table(key);
     const update = this.statement(`UPDATE ${name} SET position = ?, doc = ? WHERE rowid = ?`);
@@ -462,9 +462,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     };
     for (const change of changes) {
       const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      const rowid = rowids.get(change.id) ?? added.get(change.id);
+      const rowid = rowids.get(change.id);
       if (rowid === undefined) {
-        added.set(change.id, next);
+        rowids.set(change.id, next);
+        added.push(change.id);
         rows.push(next++, change.id, change.position, doc);
         if (rows.length === 4 * INSERT_ROWS) insert();
       } else {
