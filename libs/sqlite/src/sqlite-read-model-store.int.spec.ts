@@ -301,6 +301,38 @@ describe('SQLite read-model store', () => {
       expect(byName.map((p) => p.name)).toEqual(['n1001', 'n1002']);
     });
 
+    it('given a rebuild, when documents gain and lose values while catching up, then the side tables hold what the documents hold at the end', async () => {
+      const bare = (person: StoredDocument<Person>, position: number): StoredDocument<Person> => ({
+        ...person,
+        position,
+        doc: { ...(person.doc as Person), tags: [], words: [] },
+      });
+      const rare = (person: StoredDocument<Person>, position: number): StoredDocument<Person> => ({
+        ...person,
+        position,
+        doc: { ...(person.doc as Person), tags: ['rare'], words: ['rarity'] },
+      });
+      const [p0, p1, p2] = people as [StoredDocument<Person>, ...StoredDocument<Person>[]];
+      await store.commit(PEOPLE.key, [bare(p0, 1), p1 as StoredDocument<Person>], 2, {
+        catchingUp: true,
+      });
+      await store.commit(
+        PEOPLE.key,
+        [rare(p0, 3), bare(p1 as StoredDocument<Person>, 4), bare(p2 as StoredDocument<Person>, 5)],
+        5,
+        { catchingUp: true },
+      );
+
+      await store.commit(PEOPLE.key, [], 6);
+
+      const find = (query: object) =>
+        store.find<Person>(PEOPLE.key, { limit: 5, ...query }).then(names);
+      expect(await find({ contains: { tags: 'rare' } })).toEqual(['p-0000']);
+      expect(await find({ contains: { tags: 'all' } })).toEqual([]);
+      expect(await find({ search: ['rar'] })).toEqual(['p-0000']);
+      expect(await find({ search: ['comm'] })).toEqual([]);
+    });
+
     it('given a rebuild that stopped before its last commit, when ensured again, then the side tables are rebuilt from the documents', async () => {
       await store.commit(PEOPLE.key, people.slice(0, 10), 10, { catchingUp: true });
       await store.close();

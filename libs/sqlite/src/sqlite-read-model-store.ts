@@ -49,6 +49,8 @@ interface SideTable {
   readonly create: string;
   /** Fills it from every live document. */
   readonly fill: string;
+  /** Fills it from the documents whose rowids are in the JSON array given. */
+  readonly fillSome: string;
 }
 
 function searchTable(key: string, field: string): SideTable {
@@ -61,6 +63,9 @@ function searchTable(key: string, field: string): SideTable {
     fill: `INSERT INTO ${name} (rowid, words)
       SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
       FROM ${table(key)} WHERE doc IS NOT NULL`,
+    fillSome: `INSERT INTO ${name} (rowid, words)
+      SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
+      FROM ${table(key)} WHERE doc IS NOT NULL AND rowid IN (SELECT value FROM json_each(?))`,
   };
 }
 
@@ -74,6 +79,10 @@ function valuesTable(key: string, field: string): SideTable {
     fill: `INSERT OR IGNORE INTO ${name} (value, id)
       SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
       WHERE d.doc IS NOT NULL AND j.value IS NOT NULL`,
+    fillSome: `INSERT OR IGNORE INTO ${name} (value, id)
+      SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
+      WHERE d.doc IS NOT NULL AND j.value IS NOT NULL
+        AND d.rowid IN (SELECT value FROM json_each(?))`,
   };
 }
 
@@ -100,15 +109,36 @@ interface Derived {
 const matchAll = (words: readonly string[]): string =>
   words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
 
-function wordsOf(doc: unknown, field: string): string | null {
-  const value = field
+function valueAt(doc: unknown, field: string): unknown {
+  return field
     .split('.')
     .reduce<unknown>(
       (v, part) =>
         v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
       doc,
     );
+}
+
+function wordsOf(doc: unknown, field: string): string | null {
+  const value = valueAt(doc, field);
   return Array.isArray(value) && value.length > 0 ? value.join(' ') : null;
+}
+
+/** Whether a side table can hold anything of the document's field (an empty array: no). */
+function hasValues(doc: unknown, field: string): boolean {
+  const value = valueAt(doc, field);
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+/** A rebuild's state while the id index is dropped (see SqliteReadModelStore). */
+interface Deferral {
+  /** The rowid of each document written since. */
+  readonly rowids: Map<string, number>;
+  /**
+   * Per side table, the rowids of the documents written with values for it (some may have
+   * lost them since): what it is filled from when built.
+   */
+  readonly valued: Map<string, number[]>;
 }
 
 type Param = string | number | null;
@@ -141,7 +171,8 @@ const segmentOf = (cursor: OrderCursor): Segment =>
  * one statement each from the documents. So does the unique index on the id: meanwhile
  * the store finds the documents it wrote by the rowids it keeps in memory (the table was
  * empty, so no other document exists). Every commit of a rebuild would otherwise rewrite
- * most of that index, as ids arrive in no order.
+ * most of that index, as ids arrive in no order. It also notes which documents have values
+ * for each side table, so that filling them reads only those.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
@@ -149,10 +180,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   /** The indexes and side tables of each ensured read model. */
   private readonly derived = new Map<string, Derived>();
   /**
-   * Read models whose indexes were dropped for a rebuild and are yet to be built, with the
-   * rowid of each document written since, or null when the id index was kept.
+   * Read models whose indexes were dropped for a rebuild and are yet to be built, with what
+   * the rebuild knows of its documents, or null when the id index was kept.
    */
-  private readonly deferred = new Map<string, Map<string, number> | null>();
+  private readonly deferred = new Map<string, Deferral | null>();
   private readonly maxDeferredIds: number;
 
   /**
@@ -192,8 +223,11 @@ export class SqliteReadModelStore implements ReadModelStore {
     return Promise.resolve();
   }
 
-  /** Creates the indexes and side tables that are missing, the latter filled from the documents. */
-  private build(derived: Derived): void {
+  /**
+   * Creates the indexes and side tables that are missing, the latter filled from the
+   * documents (those `valued` lists for a side table, when given).
+   */
+  private build(derived: Derived, valued?: ReadonlyMap<string, readonly number[]>): void {
     if (derived.idIndex) this.db.exec(derived.idIndex.create);
     for (const index of derived.indexes) this.db.exec(index.create);
     for (const side of this.sideTables(derived)) {
@@ -204,7 +238,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (side === derived.search) {
         this.db.exec(`INSERT INTO ${side.name} (${side.name}, rank) VALUES ('secure-delete', 1)`);
       }
-      this.db.exec(side.fill);
+      const some = valued?.get(side.name);
+      if (!valued) this.db.exec(side.fill);
+      else if (some) this.statement(side.fillSome).run(JSON.stringify(some));
     }
   }
 
@@ -229,7 +265,7 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
     const found = new Map<string, StoredDocument<D>>();
-    const rowids = this.deferred.get(key);
+    const rowids = this.deferred.get(key)?.rowids;
     const select = this.statement(
       `SELECT position, doc FROM ${table(key)} WHERE ${rowids ? 'rowid' : 'id'} = ?`,
     );
@@ -395,53 +431,63 @@ export class SqliteReadModelStore implements ReadModelStore {
       const kept = this.deferred.get(key) ?? null;
       /** Ids given a rowid by this commit, forgotten again should it roll back. */
       const added: string[] = [];
-      let outcome: { dropped: boolean; rowids: Map<string, number> | null };
+      let outcome: { dropped: boolean; deferral: Deferral | null };
       try {
         outcome = this.db.transaction(() => {
           const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
-          let rowids = dropped ? (derived?.idIndex ? new Map<string, number>() : null) : kept;
+          let deferral = dropped
+            ? derived?.idIndex
+              ? { rowids: new Map<string, number>(), valued: new Map<string, number[]>() }
+              : null
+            : kept;
           const sides = dropped || deferred ? [] : this.sideTables(derived);
-          if (rowids) this.writeByRowid(key, changes, rowids, added);
+          if (deferral) this.writeByRowid(key, changes, deferral, added);
           else if (sides.length === 0) this.upsertAll(key, changes);
           else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
-          if (rowids && derived?.idIndex && rowids.size > this.maxDeferredIds) {
+          if (deferral && derived?.idIndex && deferral.rowids.size > this.maxDeferredIds) {
             this.db.exec(derived.idIndex.create);
-            rowids = null;
+            deferral = null;
           }
           setCheckpoint.run(key, checkpoint);
           if (!options.catchingUp && deferred && derived) {
-            this.build(derived);
+            this.build(derived, kept?.valued);
             // Sampled statistics (milliseconds): without them the planner takes an index on
             // a field of two values for a selective one and sorts what it finds.
             this.db.pragma('analysis_limit = 400');
             this.db.exec(`ANALYZE ${table(key)}`);
           }
-          return { dropped, rowids };
+          return { dropped, deferral };
         })();
       } catch (error) {
-        for (const id of added) kept?.delete(id);
+        // The rowids noted for side tables may stay: a superset only costs a lookup.
+        for (const id of added) kept?.rowids.delete(id);
         throw error;
       }
       // Only now that the transaction committed: a rolled back one left the indexes as they were.
       if (!options.catchingUp) this.deferred.delete(key);
-      else if (outcome.dropped || deferred) this.deferred.set(key, outcome.rowids);
+      else if (outcome.dropped || deferred) this.deferred.set(key, outcome.deferral);
       resolve();
     });
   }
 
   /**
    * Writes while the id index is dropped: a document this rebuild wrote before is found by
-   * the rowid kept for it, any other is new and gets the next rowid, kept in `rowids`, its id
-   * in `added`. New rows go in a few hundred per statement, which halves the cost of calling
-   * into SQLite per row.
+   * the rowid kept for it, any other is new and gets the next rowid, kept in the deferral, its
+   * id in `added`. New rows go in a few hundred per statement, which halves the cost of
+   * calling into SQLite per row.
    */
   private writeByRowid(
     key: string,
     changes: readonly StoredDocument<unknown>[],
-    rowids: Map<string, number>,
+    { rowids, valued }: Deferral,
     added: string[],
   ): void {
     const name = table(key);
+    const sides = this.sideTables(this.derived.get(key)).map((side) => {
+      let rowidsOf = valued.get(side.name);
+      if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
+      return { field: side.field, rowids: rowidsOf };
+    });
     const update = this.statement(`UPDATE ${name} SET position = ?, doc = ? WHERE rowid = ?`);
     const { last } = this.statement(
       `SELECT coalesce(max(rowid), 0) AS last FROM ${name}`,
@@ -463,6 +509,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     for (const change of changes) {
       const doc = change.doc === null ? null : JSON.stringify(change.doc);
       const rowid = rowids.get(change.id);
+      for (const side of sides) {
+        if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? next);
+      }
       if (rowid === undefined) {
         rowids.set(change.id, next);
         added.push(change.id);
