@@ -23,7 +23,7 @@ import {
   CONTACTS,
   EVENTS_PER_CONTACT,
   expectedFirstContact,
-  writeContactLog,
+  writeContactLogApart,
 } from './replay.setup';
 
 const PAGE = 1_000;
@@ -112,7 +112,7 @@ async function replay(
 export async function replayBench(): Promise<BenchResult> {
   return withTempDir('replay', async (dir) => {
     const setupStart = process.hrtime.bigint();
-    const head = await writeContactLog(dir);
+    const head = await writeContactLogApart(dir);
     const setupSeconds = secondsSince(setupStart);
     progress(`replay setup: ${head} events in ${setupSeconds.toFixed(1)} s`);
 

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -150,4 +151,28 @@ export async function writeContactLog(dir: string): Promise<number> {
     keyDb.close();
   }
   return position;
+}
+
+/**
+ * writeContactLog in a child process. Writing the log leaves several hundred megabytes of
+ * garbage in the old generation; in the measuring process the replay, which promotes the
+ * documents it keeps, would pay for collecting it (1.3 s of 8.5 s when measured), while
+ * the raw scan, which keeps nothing, would not.
+ */
+export function writeContactLogApart(dir: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // The same node options, so the child runs TypeScript as this process does (tsx).
+    const child = fork(join(__dirname, 'replay.write-log.ts'), [dir], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let head: number | null = null;
+    child.on('message', (message) => {
+      head = Number(message);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0 && head !== null) resolve(head);
+      else reject(new Error(`writing the replay log failed (exit code ${String(code)})`));
+    });
+  });
 }

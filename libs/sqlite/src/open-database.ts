@@ -4,6 +4,9 @@ import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
 
+const REBUILDABLE_PAGE_SIZE = 16_384;
+const WAL_CHECKPOINT_BYTES = 80 * 1024 * 1024;
+
 /**
  * Opens a database file in WAL mode with full fsync on commit: an acknowledged write
  * survives a process crash and a power cut. Group commit keeps that affordable.
@@ -14,7 +17,9 @@ export interface DatabaseOptions {
    * For files that can be rebuilt from the log (read models): commits skip the fsync
    * (a power cut may lose the newest commits, never consistency, since the checkpoint is
    * in the same transaction), a larger page cache, and rarer WAL checkpoints so a batch of
-   * scattered upserts is not written twice.
+   * scattered upserts is not written twice. A new file gets 16 KiB pages: documents of
+   * about a kilobyte, written by the ten thousand, cost fewer page writes and b-tree
+   * splits than with 4 KiB pages.
    */
   readonly rebuildable?: boolean;
 }
@@ -22,11 +27,15 @@ export interface DatabaseOptions {
 export function openDatabase(file: string, options: DatabaseOptions = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
+  // Only takes effect on a file without tables yet, and must come before WAL mode.
+  if (options.rebuildable) db.pragma(`page_size = ${REBUILDABLE_PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma(options.rebuildable ? 'synchronous = NORMAL' : 'synchronous = FULL');
   if (options.rebuildable) {
     db.pragma('cache_size = -65536');
-    db.pragma('wal_autocheckpoint = 20000');
+    // About 80 MB of WAL between checkpoints, whatever the page size of the file.
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${Math.round(WAL_CHECKPOINT_BYTES / pageSize)}`);
   }
   db.pragma('busy_timeout = 5000');
   if (options.secureDelete) db.pragma('secure_delete = ON');

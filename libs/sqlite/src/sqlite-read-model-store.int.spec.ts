@@ -68,9 +68,11 @@ describe('SQLite read-model store', () => {
 
   const ids = (docs: readonly Deal[]) => docs.map((d) => d.dealId);
   const BOTH = ['rm_deals_v1_owner_team', 'rm_deals_v1_stage'];
+  /** The unique index on the id, then the field indexes. */
+  const ALL = ['pk_rm_deals_v1', ...BOTH];
 
   it('given an ensured read model, then each indexed field has an index that the list query uses', () => {
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
     expect(plan('stage')).toContain('USING INDEX rm_deals_v1_stage');
   });
 
@@ -94,7 +96,7 @@ describe('SQLite read-model store', () => {
 
     await store.commit(KEY, [deal(5)], 5);
 
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
     expect(plan('owner.team')).toContain('USING INDEX rm_deals_v1_owner_team');
     expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
       'd-1',
@@ -107,12 +109,94 @@ describe('SQLite read-model store', () => {
     expect(await store.checkpoint(KEY)).toBe(5);
   });
 
+  it('given a rebuild, when a later commit while catching up changes a document an earlier one wrote, then it is loaded and replaced, not added', async () => {
+    await store.commit(KEY, [deal(1), deal(2)], 2, { catchingUp: true });
+    expect((await store.load<Deal>(KEY, ['d-1', 'd-3'])).get('d-1')).toEqual(deal(1));
+
+    await store.commit(KEY, [deal(1, 'won', 3), { id: 'd-2', doc: null, position: 4 }], 4, {
+      catchingUp: true,
+    });
+    expect([...(await store.load<Deal>(KEY, ['d-1', 'd-2', 'd-3'])).values()]).toEqual([
+      deal(1, 'won', 3),
+      { id: 'd-2', doc: null, position: 4 },
+    ]);
+    await store.commit(KEY, [deal(1, 'lost', 5), deal(3)], 5);
+
+    expect(indexes()).toEqual(ALL);
+    expect(await store.find<Deal>(KEY, { limit: 10 })).toEqual([deal(1, 'lost').doc, deal(3).doc]);
+    await store.commit(KEY, [deal(3, 'won', 6)], 6);
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-3',
+    ]);
+  });
+
+  it('given a rebuild, when a commit fails while catching up, then its documents are new again to the next one', async () => {
+    await store.commit(KEY, [deal(1)], 1, { catchingUp: true });
+    const unserializable = { id: 'd-9', doc: { amount: 1n }, position: 9 };
+    await expect(
+      store.commit(KEY, [deal(2), unserializable], 9, { catchingUp: true }),
+    ).rejects.toThrow();
+
+    await store.commit(KEY, [deal(2, 'won', 3)], 3, { catchingUp: true });
+
+    expect([...(await store.load<Deal>(KEY, ['d-1', 'd-2', 'd-9'])).keys()]).toEqual([
+      'd-1',
+      'd-2',
+    ]);
+    await store.commit(KEY, [], 4);
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-2',
+    ]);
+  });
+
+  it('given a rebuild past the rowids it keeps, then the id index is built at once and the others still wait', async () => {
+    await store.close();
+    store = new SqliteReadModelStore(file, { maxDeferredIds: 2 });
+    await store.ensure({ key: KEY, indexes: INDEXES });
+
+    await store.commit(KEY, [deal(1), deal(2)], 2, { catchingUp: true });
+    expect(indexes()).toEqual([]);
+    await store.commit(KEY, [deal(3), deal(1, 'won', 4)], 4, { catchingUp: true });
+    expect(indexes()).toEqual(['pk_rm_deals_v1']);
+    await store.commit(KEY, [deal(2, 'won', 5)], 5, { catchingUp: true });
+
+    expect((await store.load<Deal>(KEY, ['d-2'])).get('d-2')).toEqual(deal(2, 'won', 5));
+    await store.commit(KEY, [], 6);
+    expect(indexes()).toEqual(ALL);
+    expect(ids(await store.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
+      'd-1',
+      'd-2',
+    ]);
+  });
+
+  it('given a table made when the id was its primary key, then documents are upserted and a rebuild into it defers the other indexes', async () => {
+    await store.close();
+    const db = openDatabase(file);
+    db.exec(`DROP TABLE rm_deals_v1;
+      CREATE TABLE rm_deals_v1 (id TEXT PRIMARY KEY, position INTEGER NOT NULL, doc TEXT)`);
+    db.close();
+    store = new SqliteReadModelStore(file);
+    await store.ensure({ key: KEY, indexes: INDEXES });
+    expect(indexes()).toEqual(BOTH);
+
+    await store.commit(KEY, [deal(1), deal(2)], 2, { catchingUp: true });
+    expect(indexes()).toEqual([]);
+    await store.commit(KEY, [deal(1, 'won', 3)], 3, { catchingUp: true });
+    await store.commit(KEY, [deal(2, 'won', 4)], 4);
+
+    expect(indexes()).toEqual(BOTH);
+    expect(await store.find<Deal>(KEY, { limit: 10 })).toEqual([
+      deal(1, 'won').doc,
+      deal(2, 'won').doc,
+    ]);
+  });
+
   it('given a read model that holds documents, when it commits while catching up, then its indexes stay', async () => {
     await store.commit(KEY, [deal(1)], 1);
 
     await store.commit(KEY, [deal(2)], 2, { catchingUp: true });
 
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
   });
 
   it('given a rebuild that stopped before its last commit, when the read model is ensured again, then its indexes are back', async () => {
@@ -122,7 +206,7 @@ describe('SQLite read-model store', () => {
     store = new SqliteReadModelStore(file);
     await store.ensure({ key: KEY, indexes: INDEXES });
 
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
     expect(await store.checkpoint(KEY)).toBe(2);
     expect((await store.load<Deal>(KEY, ['d-1'])).get('d-1')).toEqual(deal(1));
   });
@@ -134,7 +218,7 @@ describe('SQLite read-model store', () => {
       store.commit(KEY, [deal(1), unserializable], 9, { catchingUp: true }),
     ).rejects.toThrow();
 
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
     expect(await store.checkpoint(KEY)).toBe(0);
     expect(await store.load(KEY, ['d-1'])).toEqual(new Map());
   });
@@ -149,7 +233,7 @@ describe('SQLite read-model store', () => {
     expect(indexes()).toEqual([]);
     await store.commit(KEY, [], 3);
 
-    expect(indexes()).toEqual(BOTH);
+    expect(indexes()).toEqual(ALL);
     expect(ids(await store.find<Deal>(KEY, { limit: 10 }))).toEqual(['d-2']);
   });
 
@@ -215,6 +299,38 @@ describe('SQLite read-model store', () => {
         limit: 2,
       });
       expect(byName.map((p) => p.name)).toEqual(['n1001', 'n1002']);
+    });
+
+    it('given a rebuild, when documents gain and lose values while catching up, then the side tables hold what the documents hold at the end', async () => {
+      const bare = (person: StoredDocument<Person>, position: number): StoredDocument<Person> => ({
+        ...person,
+        position,
+        doc: { ...(person.doc as Person), tags: [], words: [] },
+      });
+      const rare = (person: StoredDocument<Person>, position: number): StoredDocument<Person> => ({
+        ...person,
+        position,
+        doc: { ...(person.doc as Person), tags: ['rare'], words: ['rarity'] },
+      });
+      const [p0, p1, p2] = people as [StoredDocument<Person>, ...StoredDocument<Person>[]];
+      await store.commit(PEOPLE.key, [bare(p0, 1), p1 as StoredDocument<Person>], 2, {
+        catchingUp: true,
+      });
+      await store.commit(
+        PEOPLE.key,
+        [rare(p0, 3), bare(p1 as StoredDocument<Person>, 4), bare(p2 as StoredDocument<Person>, 5)],
+        5,
+        { catchingUp: true },
+      );
+
+      await store.commit(PEOPLE.key, [], 6);
+
+      const find = (query: object) =>
+        store.find<Person>(PEOPLE.key, { limit: 5, ...query }).then(names);
+      expect(await find({ contains: { tags: 'rare' } })).toEqual(['p-0000']);
+      expect(await find({ contains: { tags: 'all' } })).toEqual([]);
+      expect(await find({ search: ['rar'] })).toEqual(['p-0000']);
+      expect(await find({ search: ['comm'] })).toEqual([]);
     });
 
     it('given a rebuild that stopped before its last commit, when ensured again, then the side tables are rebuilt from the documents', async () => {

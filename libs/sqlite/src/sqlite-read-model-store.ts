@@ -49,6 +49,8 @@ interface SideTable {
   readonly create: string;
   /** Fills it from every live document. */
   readonly fill: string;
+  /** Fills it from the documents whose rowids are in the JSON array given. */
+  readonly fillSome: string;
 }
 
 function searchTable(key: string, field: string): SideTable {
@@ -61,6 +63,9 @@ function searchTable(key: string, field: string): SideTable {
     fill: `INSERT INTO ${name} (rowid, words)
       SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
       FROM ${table(key)} WHERE doc IS NOT NULL`,
+    fillSome: `INSERT INTO ${name} (rowid, words)
+      SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
+      FROM ${table(key)} WHERE doc IS NOT NULL AND rowid IN (SELECT value FROM json_each(?))`,
   };
 }
 
@@ -74,11 +79,27 @@ function valuesTable(key: string, field: string): SideTable {
     fill: `INSERT OR IGNORE INTO ${name} (value, id)
       SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
       WHERE d.doc IS NOT NULL AND j.value IS NOT NULL`,
+    fillSome: `INSERT OR IGNORE INTO ${name} (value, id)
+      SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
+      WHERE d.doc IS NOT NULL AND j.value IS NOT NULL
+        AND d.rowid IN (SELECT value FROM json_each(?))`,
   };
+}
+
+/**
+ * The unique index on a document table's id. Tables created before it was split off keep
+ * theirs as a primary key, which cannot be dropped.
+ */
+function idIndexOn(key: string): Index {
+  // `pk_` and not `rm_`: no field's index or side table can be named so.
+  const name = `pk_${table(key)}`;
+  return { name, create: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table(key)} (id)` };
 }
 
 /** What a read model keeps besides its documents. */
 interface Derived {
+  /** null where the table's primary key is its id index. */
+  readonly idIndex: Index | null;
   readonly indexes: readonly Index[];
   readonly search: SideTable | null;
   readonly multiValued: readonly SideTable[];
@@ -88,18 +109,42 @@ interface Derived {
 const matchAll = (words: readonly string[]): string =>
   words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
 
-function wordsOf(doc: unknown, field: string): string | null {
-  const value = field
+function valueAt(doc: unknown, field: string): unknown {
+  return field
     .split('.')
     .reduce<unknown>(
       (v, part) =>
         v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
       doc,
     );
+}
+
+function wordsOf(doc: unknown, field: string): string | null {
+  const value = valueAt(doc, field);
   return Array.isArray(value) && value.length > 0 ? value.join(' ') : null;
 }
 
+/** Whether a side table can hold anything of the document's field (an empty array: no). */
+function hasValues(doc: unknown, field: string): boolean {
+  const value = valueAt(doc, field);
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+/** A rebuild's state while the id index is dropped (see SqliteReadModelStore). */
+interface Deferral {
+  /** The rowid of each document written since. */
+  readonly rowids: Map<string, number>;
+  /**
+   * Per side table, the rowids of the documents written with values for it (some may have
+   * lost them since): what it is filled from when built.
+   */
+  readonly valued: Map<string, number[]>;
+}
+
 type Param = string | number | null;
+
+/** New documents per INSERT statement during a rebuild (4 parameters each). */
+const INSERT_ROWS = 200;
 
 /** A match of at least this share of the documents (and this many) counts as broad. */
 const BROAD_SHARE = 0.01;
@@ -123,17 +168,30 @@ const segmentOf = (cursor: OrderCursor): Segment =>
  * document and field. Should the process die in between, `ensure` builds them at start.
  * Until then, queries scan the table; their results are the same. The search and
  * multi-valued side tables follow the same path: dropped with the indexes, then filled in
- * one statement each from the documents.
+ * one statement each from the documents. So does the unique index on the id: meanwhile
+ * the store finds the documents it wrote by the rowids it keeps in memory (the table was
+ * empty, so no other document exists). Every commit of a rebuild would otherwise rewrite
+ * most of that index, as ids arrive in no order. It also notes which documents have values
+ * for each side table, so that filling them reads only those.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
   private readonly statements = new Map<string, Statement>();
   /** The indexes and side tables of each ensured read model. */
   private readonly derived = new Map<string, Derived>();
-  /** Read models whose indexes were dropped for a rebuild and are yet to be built. */
-  private readonly deferred = new Set<string>();
+  /**
+   * Read models whose indexes were dropped for a rebuild and are yet to be built, with what
+   * the rebuild knows of its documents, or null when the id index was kept.
+   */
+  private readonly deferred = new Map<string, Deferral | null>();
+  private readonly maxDeferredIds: number;
 
-  constructor(file: string) {
+  /**
+   * `maxDeferredIds`: beyond this many documents written by a rebuild, their rowids are
+   * no longer kept in memory; the id index is built then, the other indexes still wait.
+   */
+  constructor(file: string, options: { maxDeferredIds?: number } = {}) {
+    this.maxDeferredIds = options.maxDeferredIds ?? 1_000_000;
     this.db = openDatabase(file, { rebuildable: true });
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       read_model TEXT PRIMARY KEY,
@@ -144,11 +202,15 @@ export class SqliteReadModelStore implements ReadModelStore {
   ensure(definition: ReadModelDefinition): Promise<void> {
     const name = table(definition.key);
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (
-      id       TEXT PRIMARY KEY,
+      id       TEXT NOT NULL,
       position INTEGER NOT NULL,
       doc      TEXT
     )`);
+    const keyed =
+      this.statement(`SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'`).get(name) !==
+      undefined;
     const derived: Derived = {
+      idIndex: keyed ? null : idIndexOn(definition.key),
       indexes: definition.indexes.map((field) => indexOn(definition.key, field)),
       search: definition.search ? searchTable(definition.key, definition.search.field) : null,
       multiValued: (definition.multiValued ?? []).map((field) =>
@@ -161,8 +223,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     return Promise.resolve();
   }
 
-  /** Creates the indexes and side tables that are missing, the latter filled from the documents. */
-  private build(derived: Derived): void {
+  /**
+   * Creates the indexes and side tables that are missing, the latter filled from the
+   * documents (those `valued` lists for a side table, when given).
+   */
+  private build(derived: Derived, valued?: ReadonlyMap<string, readonly number[]>): void {
+    if (derived.idIndex) this.db.exec(derived.idIndex.create);
     for (const index of derived.indexes) this.db.exec(index.create);
     for (const side of this.sideTables(derived)) {
       if (this.exists(side.name)) continue;
@@ -172,7 +238,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (side === derived.search) {
         this.db.exec(`INSERT INTO ${side.name} (${side.name}, rank) VALUES ('secure-delete', 1)`);
       }
-      this.db.exec(side.fill);
+      const some = valued?.get(side.name);
+      if (!valued) this.db.exec(side.fill);
+      else if (some) this.statement(side.fillSome).run(JSON.stringify(some));
     }
   }
 
@@ -197,9 +265,14 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>> {
     const found = new Map<string, StoredDocument<D>>();
-    const select = this.statement(`SELECT id, position, doc FROM ${table(key)} WHERE id = ?`);
+    const rowids = this.deferred.get(key)?.rowids;
+    const select = this.statement(
+      `SELECT position, doc FROM ${table(key)} WHERE ${rowids ? 'rowid' : 'id'} = ?`,
+    );
     for (const id of ids) {
-      const row = select.get(id) as { position: number; doc: string | null } | undefined;
+      const rowid = rowids?.get(id);
+      if (rowids && rowid === undefined) continue;
+      const row = select.get(rowid ?? id) as { position: number; doc: string | null } | undefined;
       if (row)
         found.set(id, {
           id,
@@ -354,27 +427,103 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.pragma(`secure_delete = ${derived?.search ? 'FAST' : 'OFF'}`);
     // In the executor, a failed write becomes a rejection, as with a store over the network.
     return new Promise((resolve) => {
-      const dropped = this.db.transaction((): boolean => {
-        const drop = options.catchingUp === true && !this.deferred.has(key);
-        const dropped = drop && this.dropIndexesIfEmpty(key);
-        const sides = dropped || this.deferred.has(key) ? [] : this.sideTables(derived);
-        if (sides.length === 0) this.upsertAll(key, changes);
-        else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
-        setCheckpoint.run(key, checkpoint);
-        if (!options.catchingUp && this.deferred.has(key) && derived) {
-          this.build(derived);
-          // Sampled statistics (milliseconds): without them the planner takes an index on
-          // a field of two values for a selective one and sorts what it finds.
-          this.db.pragma('analysis_limit = 400');
-          this.db.exec(`ANALYZE ${table(key)}`);
-        }
-        return dropped;
-      })();
+      const deferred = this.deferred.has(key);
+      const kept = this.deferred.get(key) ?? null;
+      /** Ids given a rowid by this commit, forgotten again should it roll back. */
+      const added: string[] = [];
+      let outcome: { dropped: boolean; deferral: Deferral | null };
+      try {
+        outcome = this.db.transaction(() => {
+          const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
+          let deferral = dropped
+            ? derived?.idIndex
+              ? { rowids: new Map<string, number>(), valued: new Map<string, number[]>() }
+              : null
+            : kept;
+          const sides = dropped || deferred ? [] : this.sideTables(derived);
+          if (deferral) this.writeByRowid(key, changes, deferral, added);
+          else if (sides.length === 0) this.upsertAll(key, changes);
+          else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
+          if (deferral && derived?.idIndex && deferral.rowids.size > this.maxDeferredIds) {
+            this.db.exec(derived.idIndex.create);
+            deferral = null;
+          }
+          setCheckpoint.run(key, checkpoint);
+          if (!options.catchingUp && deferred && derived) {
+            this.build(derived, kept?.valued);
+            // Sampled statistics (milliseconds): without them the planner takes an index on
+            // a field of two values for a selective one and sorts what it finds.
+            this.db.pragma('analysis_limit = 400');
+            this.db.exec(`ANALYZE ${table(key)}`);
+          }
+          return { dropped, deferral };
+        })();
+      } catch (error) {
+        // The rowids noted for side tables may stay: a superset only costs a lookup.
+        for (const id of added) kept?.rowids.delete(id);
+        throw error;
+      }
       // Only now that the transaction committed: a rolled back one left the indexes as they were.
-      if (dropped) this.deferred.add(key);
-      else if (!options.catchingUp) this.deferred.delete(key);
+      if (!options.catchingUp) this.deferred.delete(key);
+      else if (outcome.dropped || deferred) this.deferred.set(key, outcome.deferral);
       resolve();
     });
+  }
+
+  /**
+   * Writes while the id index is dropped: a document this rebuild wrote before is found by
+   * the rowid kept for it, any other is new and gets the next rowid, kept in the deferral, its
+   * id in `added`. New rows go in a few hundred per statement, which halves the cost of
+   * calling into SQLite per row.
+   */
+  private writeByRowid(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    { rowids, valued }: Deferral,
+    added: string[],
+  ): void {
+    const name = table(key);
+    const sides = this.sideTables(this.derived.get(key)).map((side) => {
+      let rowidsOf = valued.get(side.name);
+      if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
+      return { field: side.field, rowids: rowidsOf };
+    });
+    const update = this.statement(`UPDATE ${name} SET position = ?, doc = ? WHERE rowid = ?`);
+    const { last } = this.statement(
+      `SELECT coalesce(max(rowid), 0) AS last FROM ${name}`,
+    ).get() as {
+      last: number;
+    };
+    let next = last + 1;
+    /** rowid, id, position, doc of each new document not inserted yet. */
+    let rows: Param[] = [];
+    const insert = (): void => {
+      const count = rows.length / 4;
+      if (count > 0) {
+        this.statement(
+          `INSERT INTO ${name} (rowid, id, position, doc) VALUES ${Array<string>(count).fill('(?, ?, ?, ?)').join(', ')}`,
+        ).run(...rows);
+      }
+      rows = [];
+    };
+    for (const change of changes) {
+      const doc = change.doc === null ? null : JSON.stringify(change.doc);
+      const rowid = rowids.get(change.id);
+      for (const side of sides) {
+        if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? next);
+      }
+      if (rowid === undefined) {
+        rowids.set(change.id, next);
+        added.push(change.id);
+        rows.push(next++, change.id, change.position, doc);
+        if (rows.length === 4 * INSERT_ROWS) insert();
+      } else {
+        // The row may be one of those not inserted yet.
+        insert();
+        update.run(change.position, doc, rowid);
+      }
+    }
+    insert();
   }
 
   private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
@@ -439,7 +588,7 @@ export class SqliteReadModelStore implements ReadModelStore {
    */
   private dropIndexesIfEmpty(key: string): boolean {
     const derived = this.derived.get(key);
-    const indexes = derived?.indexes ?? [];
+    const indexes = [...(derived?.idIndex ? [derived.idIndex] : []), ...(derived?.indexes ?? [])];
     const sides = this.sideTables(derived);
     if (indexes.length === 0 && sides.length === 0) return false;
     if (!this.holdsNothing(key)) return false;
@@ -465,6 +614,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (derived) this.build(derived);
       this.db.prepare('DELETE FROM checkpoints WHERE read_model = ?').run(key);
     })();
+    // Built again above; the rowids kept for a rebuild are of deleted rows.
+    this.deferred.delete(key);
     return Promise.resolve();
   }
 

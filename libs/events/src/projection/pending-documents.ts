@@ -1,5 +1,11 @@
 import type { StoredDocument } from './read-model-store.port';
 
+/** A pending document and the position of the first event folded into it since it was stored. */
+interface Entry<D> {
+  doc: StoredDocument<D>;
+  readonly since: number;
+}
+
 /**
  * A runner's documents folded but not yet committed, up to `position`, each with the
  * position of the first event folded into it since it was last stored: what decides how far
@@ -8,33 +14,33 @@ import type { StoredDocument } from './read-model-store.port';
 export class PendingDocuments<D> {
   /** The last position folded. */
   position = 0;
-  private docs = new Map<string, StoredDocument<D>>();
-  private since = new Map<string, number>();
+  /** One entry per document, updated in place: a rebuild sets a document per event. */
+  private entries = new Map<string, Entry<D>>();
   /** `position` at the last `take`. */
   private takenAt = 0;
 
   get size(): number {
-    return this.docs.size;
+    return this.entries.size;
   }
 
   get(id: string): StoredDocument<D> | undefined {
-    return this.docs.get(id);
+    return this.entries.get(id)?.doc;
   }
 
   has(id: string): boolean {
-    return this.docs.has(id);
+    return this.entries.has(id);
   }
 
   /** A document as changed by the event at its position. */
   set(doc: StoredDocument<D>): void {
-    if (!this.docs.has(doc.id)) this.since.set(doc.id, doc.position);
-    this.docs.set(doc.id, doc);
+    const entry = this.entries.get(doc.id);
+    if (entry) entry.doc = doc;
+    else this.entries.set(doc.id, { doc, since: doc.position });
   }
 
   /** Forgets all, for the events to be folded again from the stored checkpoint. */
   clear(): void {
-    this.docs.clear();
-    this.since.clear();
+    this.entries.clear();
     this.position = 0;
     this.takenAt = 0;
   }
@@ -47,30 +53,26 @@ export class PendingDocuments<D> {
    * last take are kept, so the checkpoint always reaches the position of that take.
    */
   take(keep: number): { changes: Map<string, StoredDocument<D>>; checkpoint: number } {
-    const changes = this.docs;
-    const docs = new Map<string, StoredDocument<D>>();
-    const since = new Map<string, number>();
+    const kept = new Map<string, Entry<D>>();
     let checkpoint = this.position;
-    for (const id of this.mostRecent(keep)) {
-      const first = this.since.get(id) ?? 0;
-      docs.set(id, changes.get(id) as StoredDocument<D>);
-      since.set(id, first);
-      changes.delete(id);
-      checkpoint = Math.min(checkpoint, first - 1);
+    for (const entry of this.mostRecent(keep)) {
+      kept.set(entry.doc.id, entry);
+      checkpoint = Math.min(checkpoint, entry.since - 1);
     }
-    this.docs = docs;
-    this.since = since;
+    const changes = new Map<string, StoredDocument<D>>();
+    for (const [id, entry] of this.entries) if (!kept.has(id)) changes.set(id, entry.doc);
+    this.entries = kept;
     this.takenAt = this.position;
     return { changes, checkpoint };
   }
 
-  private mostRecent(count: number): string[] {
+  private mostRecent(count: number): Entry<D>[] {
     if (count <= 0) return [];
-    const candidates: StoredDocument<D>[] = [];
-    for (const [id, doc] of this.docs) {
-      if ((this.since.get(id) ?? 0) > this.takenAt) candidates.push(doc);
+    const candidates: Entry<D>[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.since > this.takenAt) candidates.push(entry);
     }
-    candidates.sort((a, b) => b.position - a.position);
-    return candidates.slice(0, count).map((doc) => doc.id);
+    candidates.sort((a, b) => b.doc.position - a.doc.position);
+    return candidates.slice(0, count);
   }
 }

@@ -168,14 +168,17 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
       this.projection.personalData === 'revealed'
         ? await this.codec.decode<E>(handled)
         : this.codec.decodeSealed<E>(handled);
-    const ids = events.map((e) => this.projection.documentId(e));
-    const stored = await this.readModels.load<D>(this.key, this.toLoad(ids));
-    for (let i = 0; i < events.length; i++) {
-      const id = ids[i] as string;
-      const current = this.pending.get(id) ?? this.committed.get(id) ?? stored.get(id);
-      const next = applyEvent(this.projection, current, events[i] as DecodedEvent<E>);
-      if (next) this.pending.set(next);
+    // Folded in memory up to the first event whose document may only be in the store; a
+    // rebuild never gets there, as it knows which documents it has written.
+    let folded = 0;
+    for (const event of events) {
+      const id = this.projection.documentId(event);
+      const current = this.pending.get(id) ?? this.committed.get(id);
+      if (current === undefined && this.mayBeStored(id)) break;
+      this.fold(current, event);
+      folded += 1;
     }
+    if (folded < events.length) await this.loadAndFold(events.slice(folded));
     this.pending.position = last.position;
     if (this.pending.size >= this.maxPending) await this.flush(true);
     // While catching up every read resolves at once; yield so HTTP, health checks and
@@ -183,14 +186,28 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
     else await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** The ids, once each, whose documents are neither in memory nor known to be absent. */
-  private toLoad(ids: readonly string[]): string[] {
-    const load = new Set<string>();
+  private mayBeStored(id: string): boolean {
+    return this.written === null || this.written.has(id);
+  }
+
+  /** Folds the events after loading, once each and all at once, what they need from the store. */
+  private async loadAndFold(events: readonly DecodedEvent<E>[]): Promise<void> {
+    const ids = events.map((event) => this.projection.documentId(event));
+    const toLoad = new Set<string>();
     for (const id of ids) {
-      if (this.pending.has(id) || this.committed.has(id)) continue;
-      if (this.written === null || this.written.has(id)) load.add(id);
+      if (!this.pending.has(id) && !this.committed.has(id) && this.mayBeStored(id)) toLoad.add(id);
     }
-    return [...load];
+    const stored = await this.readModels.load<D>(this.key, [...toLoad]);
+    for (let i = 0; i < events.length; i++) {
+      const id = ids[i] as string;
+      const current = this.pending.get(id) ?? this.committed.get(id) ?? stored.get(id);
+      this.fold(current, events[i] as DecodedEvent<E>);
+    }
+  }
+
+  private fold(current: StoredDocument<D> | undefined, event: DecodedEvent<E>): void {
+    const next = applyEvent(this.projection, current, event);
+    if (next) this.pending.set(next);
   }
 
   /**

@@ -45,7 +45,8 @@ export function applyEvent<D, E extends DomainEvent>(
 ): StoredDocument<D> | undefined {
   if (current && current.position >= event.position) return undefined;
   return {
-    id: projection.documentId(event),
+    // The same id either way; the document's own string keeps the event's copy collectable.
+    id: current?.id ?? projection.documentId(event),
     doc: projection.evolve(current?.doc ?? null, event),
     position: event.position,
   };
