@@ -13,6 +13,7 @@ import {
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
 import { GroupCommit } from './group-commit';
+import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 const SCHEMA = `
@@ -57,12 +58,12 @@ export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
   private readonly writes: GroupCommit;
   private readonly signal: AppendSignal;
+  private readonly readAllStatements = new Map<number, Statement<[number], RawRow>>();
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
     insert: Statement<[string, string, number, string, string, string]>;
     setRevision: Statement<[string, number]>;
     stream: Statement<[string, number], RawRow>;
-    all: Statement<[number, number], RawRow>;
     head: Statement<[], { head: number | null }>;
   };
 
@@ -82,11 +83,6 @@ export class SqliteEventStore implements EventStore {
       stream: this.db
         .prepare<[string, number], RawRow>(
           `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
-        )
-        .raw(),
-      all: this.db
-        .prepare<[number, number], RawRow>(
-          `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
         )
         .raw(),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
@@ -124,7 +120,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> {
-    return Promise.resolve(this.sql.all.all(fromPosition, maxCount).map(fromRaw));
+    let all = this.readAllStatements.get(maxCount);
+    if (!all) {
+      // One statement per batch size, the LIMIT written in (see literalLimit).
+      all = this.db
+        .prepare<[number], RawRow>(
+          `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ${literalLimit(maxCount)}`,
+        )
+        .raw();
+      this.readAllStatements.set(maxCount, all);
+    }
+    return Promise.resolve(all.all(fromPosition).map(fromRaw));
   }
 
   headPosition(): Promise<number> {

@@ -7,6 +7,7 @@ import type {
   StoredDocument,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
+import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -332,8 +333,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     const direction = desc ? 'DESC' : 'ASC';
     const rows = this.statement(
       `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')}
-       ORDER BY ${order} ${direction} LIMIT ?`,
-    ).all(...filter.params, ...(bound?.params ?? []), limit) as { doc: string }[];
+       ORDER BY ${order} ${direction} LIMIT ${literalLimit(limit)}`,
+    ).all(...filter.params, ...(bound?.params ?? [])) as { doc: string }[];
     return rows.map((row) => JSON.parse(row.doc) as D);
   }
 
