@@ -12,6 +12,8 @@ import {
   subscribeWith,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { GroupCommit } from './group-commit';
 import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
@@ -53,11 +55,17 @@ function fromRaw(row: RawRow): RecordedEvent {
  * The embedded event store: one SQLite file, one writer connection, concurrent appends
  * group-committed. Positions come from the rowid of a single writer, so they are assigned
  * in commit order and a reader can never see a later position before an earlier one.
+ *
+ * Subscriptions wake on appends made through any instance on the same file in this process,
+ * whatever its thread (the projection thread reads what the HTTP thread appends).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
   private readonly writes: GroupCommit;
   private readonly signal: AppendSignal;
+  /** Appends of the other instances on this file, in any thread; null for `:memory:`. */
+  private appends: BroadcastChannel | null;
+  private announced = false;
   private readonly readAllStatements = new Map<number, Statement<[number], RawRow>>();
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
@@ -72,6 +80,12 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SCHEMA);
     this.writes = new GroupCommit(this.db);
     this.signal = new AppendSignal(options.pollIntervalMs ?? 1000);
+    this.appends =
+      file === ':memory:' ? null : new BroadcastChannel(`crm-sqlite-appends:${resolve(file)}`);
+    if (this.appends) {
+      this.appends.onmessage = () => this.signal.notify();
+      this.appends.unref();
+    }
     this.sql = {
       revision: this.db.prepare('SELECT revision FROM streams WHERE stream_id = ?'),
       insert: this.db.prepare(
@@ -112,7 +126,18 @@ export class SqliteEventStore implements EventStore {
       return { nextRevision: revision, lastPosition };
     });
     this.signal.notify();
+    this.announce();
     return result;
+  }
+
+  /** Tells the other instances once for all the appends of this turn of the event loop. */
+  private announce(): void {
+    if (!this.appends || this.announced) return;
+    this.announced = true;
+    setImmediate(() => {
+      this.announced = false;
+      this.appends?.postMessage(null);
+    });
   }
 
   readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
@@ -147,6 +172,8 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.writes.drain();
+    this.appends?.close();
+    this.appends = null;
     this.signal.notify();
     if (this.db.open) this.db.close();
   }

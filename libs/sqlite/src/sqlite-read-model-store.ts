@@ -124,7 +124,8 @@ const segmentOf = (cursor: OrderCursor): Segment =>
  * document and field. Should the process die in between, `ensure` builds them at start.
  * Until then, queries scan the table; their results are the same. The search and
  * multi-valued side tables follow the same path: dropped with the indexes, then filled in
- * one statement each from the documents.
+ * one statement each from the documents. The rebuild may be another connection's (the
+ * projection thread's): queries look at which side tables exist, not at this one's state.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
@@ -133,6 +134,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly derived = new Map<string, Derived>();
   /** Read models whose indexes were dropped for a rebuild and are yet to be built. */
   private readonly deferred = new Set<string>();
+  /**
+   * Whether each read model's side tables exist, as of the schema version read last:
+   * another connection (the projection thread's) may drop and build them in a rebuild.
+   */
+  private sidesReady = { schemaVersion: -1, byKey: new Map<string, boolean>() };
 
   constructor(file: string) {
     this.db = openDatabase(file, { rebuildable: true });
@@ -177,6 +183,21 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
+  /** False while a rebuild (here or on another connection) has the side tables dropped. */
+  private sideTablesReady(key: string, derived: Derived | undefined): boolean {
+    if (this.deferred.has(key)) return false;
+    const schemaVersion = this.statement('PRAGMA schema_version').pluck().get() as number;
+    if (schemaVersion !== this.sidesReady.schemaVersion) {
+      this.sidesReady = { schemaVersion, byKey: new Map() };
+    }
+    let ready = this.sidesReady.byKey.get(key);
+    if (ready === undefined) {
+      ready = this.sideTables(derived).every((side) => this.exists(side.name));
+      this.sidesReady.byKey.set(key, ready);
+    }
+    return ready;
+  }
+
   private sideTables(derived: Derived | undefined): SideTable[] {
     if (!derived) return [];
     return [...(derived.search ? [derived.search] : []), ...derived.multiValued];
@@ -212,6 +233,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    const usesSideTables = query.contains !== undefined || (query.search ?? []).length > 0;
+    if (!usesSideTables || this.sideTables(this.derived.get(key)).length === 0) {
+      return Promise.resolve(this.findNow<D>(key, query));
+    }
+    // One read transaction: whether the side tables exist and the query that uses them
+    // see the same schema, whatever another connection commits meanwhile.
+    return Promise.resolve(this.db.transaction(() => this.findNow<D>(key, query))());
+  }
+
+  private findNow<D>(key: string, query: DocumentQuery): D[] {
     const filter = this.filter(key, query);
     const field = query.orderBy?.field;
     const desc = query.orderBy?.direction === 'desc';
@@ -221,7 +252,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const bound =
         cursor === undefined ? null : { sql: `id ${desc ? '<' : '>'} ?`, params: [cursor.id] };
       docs.push(...this.page<D>(key, filter, bound, 'id', desc, query.limit));
-      return Promise.resolve(docs);
+      return docs;
     }
     // Nulls sort first: ascending reads the null segment, then the values; descending the
     // other way round. Each segment is one range of the field's index.
@@ -249,7 +280,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const order = segment === 'nulls' ? 'id' : `${value} ${desc ? 'DESC' : 'ASC'}, id`;
       docs.push(...this.page<D>(key, filter, bound, order, desc, query.limit - docs.length));
     }
-    return Promise.resolve(docs);
+    return docs;
   }
 
   /** The conditions of a query other than its cursor. */
@@ -264,7 +295,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
     }
     const derived = this.derived.get(key);
-    const ready = !this.deferred.has(key);
+    const words = (query.search ?? []).filter((word) => word.length > 0);
+    const ready =
+      (query.contains === undefined && words.length === 0) || this.sideTablesReady(key, derived);
     for (const [field, value] of Object.entries(query.contains ?? {})) {
       const side = derived?.multiValued.find((s) => s.field === field);
       if (!side || !ready) {
@@ -279,7 +312,6 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
       params.push(value);
     }
-    const words = (query.search ?? []).filter((word) => word.length > 0);
     if (words.length > 0) {
       const search = derived?.search;
       if (!search) throw new Error(`read model ${key} has no search field`);
