@@ -172,6 +172,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.writes.drain();
+    this.writes.close();
     this.appends?.close();
     this.appends = null;
     this.signal.notify();
