@@ -1,11 +1,19 @@
 import 'reflect-metadata';
-import { createServiceApp, loadServiceConfig, shutDownGracefully } from '@crm/platform';
+import {
+  createServiceApp,
+  isProjectionThread,
+  loadServiceConfig,
+  runProjectionThread,
+  shutDownGracefully,
+} from '@crm/platform';
 import { AppModule } from './app.module';
 import { ABOUT, DEFAULT_PORT, SERVICE } from './service';
 
 async function main(): Promise<void> {
   const config = loadServiceConfig(SERVICE, DEFAULT_PORT);
-  const app = await createServiceApp(AppModule.forRoot(config), config, ABOUT);
+  // This script again, as the thread that folds the read models (PROJECTION_THREAD=worker).
+  if (isProjectionThread()) return runProjectionThread(AppModule.forRoot(config));
+  const app = await createServiceApp(AppModule.forRoot(config), config, ABOUT, __filename);
   shutDownGracefully(app, config);
   await app.listen(config.port, config.host);
 }

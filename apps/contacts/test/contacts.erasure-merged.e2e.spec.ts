@@ -162,7 +162,7 @@ describe('contacts API: erasure of merged parties', () => {
         erased: false,
       });
 
-      for (const runner of s.service.app.get(Projections).all()) await runner.rebuild();
+      await s.service.app.get(Projections).rebuildAll();
       await readModelsCaughtUp();
       expect(nothing(await leftOfB())).toEqual([]);
     },

@@ -223,12 +223,39 @@ describe('the contacts service as an OS process', () => {
       },
     );
   });
+  for (const thread of ['worker', 'main'] as const) {
+    scenario(
+      `given PROJECTION_THREAD=${thread}, when a party is registered, then its export ` +
+        'waits for every read model and finds the party in each',
+      async () => {
+        const service = await start({ PROJECTION_THREAD: thread });
+        const registered = await register(service, 'Ada Lovelace');
+        expect(registered.status).toBe(201);
+        const { id } = (await registered.json()) as { id: string };
+        const manager = await mintToken(TEST_JWT_SECRET, ISSUER, { ...ALICE, roles: ['manager'] });
+
+        const exported = await fetch(`${service.url}/contacts/${id}/export`, {
+          headers: { authorization: `Bearer ${manager}` },
+        });
+
+        expect(exported.status).toBe(200);
+        const { readModels } = (await exported.json()) as { readModels: { readModel: string }[] };
+        expect(readModels.map(({ readModel }) => readModel).sort()).toEqual([
+          'contact_list_v2',
+          'contact_match_v2',
+          'contact_search_v2',
+          'duplicate_candidates_v2',
+        ]);
+      },
+    );
+  }
 
   describe('given a bad environment variable, then the process exits 1 naming it', () => {
     const cases = [
       ['PORT', 'not-a-port'],
       ['JWT_SECRET', 'short'],
       ['LOG_LEVEL', 'loud'],
+      ['PROJECTION_THREAD', 'both'],
     ] as const;
     for (const [variable, value] of cases) {
       scenario(`${variable}=${value}`, async () => {

@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { asyncApiDocument, ContractRegistry } from '@crm/events';
 import type { ServiceConfig } from './config/service-config';
+import { Projections } from './event-sourcing/event-sourcing.module';
+import { serveMainThread } from './event-sourcing/projection-thread';
 import { CATEGORY_TOPICS, type CategoryTopics } from './event-sourcing/kafka-relay';
 import { Readiness } from './health/health.controller';
 import { bodyErrors, jsonBody, requireJson, type StreamedBody } from './http/body-parsing';
@@ -58,16 +60,23 @@ export function configureHttp(
     });
 }
 
+/**
+ * The service's HTTP app. `entry`: the service's main script (`__filename` in main.ts),
+ * which the projection thread runs again (PROJECTION_THREAD=worker); see
+ * `runProjectionThread`.
+ */
 export async function createServiceApp(
   module: DynamicModule,
   config: ServiceConfig,
   about: ServiceDescription,
+  entry: string,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  if (config.projectionThread === 'worker') app.get(Projections).runInThread(entry);
   configureHttp(app, config, about);
   return app;
 }
@@ -117,4 +126,18 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * The projection thread (see `isProjectionThread`): the service's modules as an application
+ * context, without HTTP, whose Projections runs the read models; closed (runners stopped,
+ * stores closed) when the main thread says stop. `main.ts` calls it instead of starting the
+ * HTTP app.
+ */
+export async function runProjectionThread(module: DynamicModule): Promise<void> {
+  const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  const projections = app.get(Projections);
+  serveMainThread({ rebuild: () => projections.rebuildAll(), stop: () => app.close() });
 }

@@ -12,5 +12,6 @@ export * from './health/health.controller';
 export * from './metrics/metrics';
 export * from './event-sourcing/event-sourcing.module';
 export * from './event-sourcing/kafka-relay';
+export * from './event-sourcing/projection-thread';
 export * from './platform.module';
 export * from './bootstrap';

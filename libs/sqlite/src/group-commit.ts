@@ -7,16 +7,46 @@ interface Job {
 }
 
 /**
+ * When a group commit flushes in a turn of the event loop, relative to the others of the
+ * process: every `first` one before every `then` one. A write that is only queued once
+ * another committed (an event sealed with a key just created) so joins the same turn's
+ * flush: the first flush's promises settle, and their continuations run, before the next
+ * flush starts. Without the order it would wait for the next turn.
+ */
+export type FlushOrder = 'first' | 'then';
+
+/** The group commits of the process, flushed in order in the check phase of each turn. */
+const flushes = {
+  members: { first: new Set<GroupCommit>(), then: new Set<GroupCommit>() },
+  queued: new Set<GroupCommit>(),
+
+  /** `commit` got a job: queues its flush, and those after it, unless already queued. */
+  request(commit: GroupCommit): void {
+    if (this.queued.has(commit)) return;
+    const ordered = [...this.members.first, ...this.members.then];
+    const at = ordered.indexOf(commit);
+    for (const member of at === -1 ? [commit] : ordered.slice(at)) {
+      if (this.queued.has(member)) continue;
+      this.queued.add(member);
+      // Queued while the check phase runs, it runs in the next turn's.
+      setImmediate(() => {
+        this.queued.delete(member);
+        member.flush();
+      });
+    }
+  },
+};
+
+/**
  * Runs writes that arrive concurrently in one transaction (one fsync) per turn of the
  * event loop. Each write runs in its own savepoint, so one that fails is rolled back and
  * rejected alone while the others commit. Promises settle only after the commit.
  */
 export class GroupCommit {
   private queue: Job[] = [];
-  private scheduled = false;
   private readonly flushBatch: (jobs: readonly Job[]) => { ok: boolean; value: unknown }[];
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, order: FlushOrder = 'then') {
     const inSavepoint = db.transaction((job: Job) => job.run());
     this.flushBatch = db.transaction((jobs: readonly Job[]) =>
       jobs.map((job) => {
@@ -27,15 +57,13 @@ export class GroupCommit {
         }
       }),
     );
+    flushes.members[order].add(this);
   }
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run: write, resolve: resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      flushes.request(this);
     });
   }
 
@@ -44,10 +72,17 @@ export class GroupCommit {
     await this.run(() => undefined);
   }
 
-  private flush(): void {
+  /** After the last drain: the process's flushes no longer include this one. */
+  close(): void {
+    flushes.members.first.delete(this);
+    flushes.members.then.delete(this);
+  }
+
+  /** Commits what is queued; called by the turn's flushes. */
+  flush(): void {
     const jobs = this.queue;
+    if (jobs.length === 0) return;
     this.queue = [];
-    this.scheduled = false;
     let results: { ok: boolean; value: unknown }[];
     try {
       results = this.flushBatch(jobs);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventStoreContract } from '@crm/events/testing';
+import { eventStoreContract, eventually } from '@crm/events/testing';
 import { SqliteEventStore } from './sqlite-event-store';
 
 let file = '';
@@ -21,4 +21,41 @@ eventStoreContract('SQLite', {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
   },
+});
+
+describe('SQLite event store instances on one file', () => {
+  it('given a subscription on one instance, when another appends, then it wakes without waiting for its poll', async () => {
+    const shared = join(mkdtempSync(join(tmpdir(), 'crm-events-')), 'events.db');
+    const writer = new SqliteEventStore(shared);
+    const reader = new SqliteEventStore(shared, { pollIntervalMs: 60_000 });
+    const seen: number[] = [];
+    let caughtUp!: () => void;
+    const live = new Promise<void>((resolve) => (caughtUp = resolve));
+    const subscription = reader.subscribe(
+      0,
+      (batch) => {
+        seen.push(...batch.map((event) => event.position));
+        return Promise.resolve();
+      },
+      {
+        onCaughtUp: () => {
+          caughtUp();
+          return Promise.resolve();
+        },
+      },
+    );
+    try {
+      await live;
+      const { lastPosition } = await writer.append(
+        'thing-1',
+        [{ id: 'e-1', type: 'ThingCreated', data: {}, metadata: {} as never }],
+        'no_stream',
+      );
+      await eventually(() => expect(seen).toEqual([lastPosition]), 2000);
+    } finally {
+      await subscription.stop();
+      await reader.close();
+      await writer.close();
+    }
+  });
 });

@@ -12,7 +12,10 @@ import {
   subscribeWith,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { GroupCommit } from './group-commit';
+import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 const SCHEMA = `
@@ -52,17 +55,23 @@ function fromRaw(row: RawRow): RecordedEvent {
  * The embedded event store: one SQLite file, one writer connection, concurrent appends
  * group-committed. Positions come from the rowid of a single writer, so they are assigned
  * in commit order and a reader can never see a later position before an earlier one.
+ *
+ * Subscriptions wake on appends made through any instance on the same file in this process,
+ * whatever its thread (the projection thread reads what the HTTP thread appends).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
   private readonly writes: GroupCommit;
   private readonly signal: AppendSignal;
+  /** Appends of the other instances on this file, in any thread; null for `:memory:`. */
+  private appends: BroadcastChannel | null;
+  private announced = false;
+  private readonly readAllStatements = new Map<number, Statement<[number], RawRow>>();
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
     insert: Statement<[string, string, number, string, string, string]>;
     setRevision: Statement<[string, number]>;
     stream: Statement<[string, number], RawRow>;
-    all: Statement<[number, number], RawRow>;
     head: Statement<[], { head: number | null }>;
   };
 
@@ -71,6 +80,12 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SCHEMA);
     this.writes = new GroupCommit(this.db);
     this.signal = new AppendSignal(options.pollIntervalMs ?? 1000);
+    this.appends =
+      file === ':memory:' ? null : new BroadcastChannel(`crm-sqlite-appends:${resolve(file)}`);
+    if (this.appends) {
+      this.appends.onmessage = () => this.signal.notify();
+      this.appends.unref();
+    }
     this.sql = {
       revision: this.db.prepare('SELECT revision FROM streams WHERE stream_id = ?'),
       insert: this.db.prepare(
@@ -82,11 +97,6 @@ export class SqliteEventStore implements EventStore {
       stream: this.db
         .prepare<[string, number], RawRow>(
           `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision`,
-        )
-        .raw(),
-      all: this.db
-        .prepare<[number, number], RawRow>(
-          `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ?`,
         )
         .raw(),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
@@ -116,7 +126,18 @@ export class SqliteEventStore implements EventStore {
       return { nextRevision: revision, lastPosition };
     });
     this.signal.notify();
+    this.announce();
     return result;
+  }
+
+  /** Tells the other instances once for all the appends of this turn of the event loop. */
+  private announce(): void {
+    if (!this.appends || this.announced) return;
+    this.announced = true;
+    setImmediate(() => {
+      this.announced = false;
+      this.appends?.postMessage(null);
+    });
   }
 
   readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
@@ -124,7 +145,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> {
-    return Promise.resolve(this.sql.all.all(fromPosition, maxCount).map(fromRaw));
+    let all = this.readAllStatements.get(maxCount);
+    if (!all) {
+      // One statement per batch size, the LIMIT written in (see literalLimit).
+      all = this.db
+        .prepare<[number], RawRow>(
+          `SELECT ${COLUMNS} FROM events WHERE position >= ? ORDER BY position LIMIT ${literalLimit(maxCount)}`,
+        )
+        .raw();
+      this.readAllStatements.set(maxCount, all);
+    }
+    return Promise.resolve(all.all(fromPosition).map(fromRaw));
   }
 
   headPosition(): Promise<number> {
@@ -141,6 +172,9 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.writes.drain();
+    this.writes.close();
+    this.appends?.close();
+    this.appends = null;
     this.signal.notify();
     if (this.db.open) this.db.close();
   }

@@ -350,5 +350,27 @@ describe('SQLite read-model store', () => {
         ),
       ).toEqual(['p-0007']);
     });
+
+    it('given another connection rebuilding the read model, then queries here answer the same before, during and after', async () => {
+      const writer = new SqliteReadModelStore(file);
+      await writer.ensure(PEOPLE);
+      const rare = () =>
+        store
+          .find<Person>(PEOPLE.key, { search: ['rar'], contains: { tags: 'rare' }, limit: 5 })
+          .then(names);
+      try {
+        await writer.commit(PEOPLE.key, people.slice(0, 10), 10);
+        expect(await rare()).toEqual(['p-0007']);
+
+        await writer.reset(PEOPLE.key);
+        await writer.commit(PEOPLE.key, people.slice(0, 600), 600, { catchingUp: true });
+        expect(await rare()).toEqual(['p-0007', 'p-0507']);
+
+        await writer.commit(PEOPLE.key, people.slice(600, 1100), 1100);
+        expect(await rare()).toEqual(['p-0007', 'p-0507', 'p-1007']);
+      } finally {
+        await writer.close();
+      }
+    });
   });
 });

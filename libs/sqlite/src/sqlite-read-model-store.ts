@@ -7,6 +7,7 @@ import type {
   StoredDocument,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
+import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -173,6 +174,8 @@ const segmentOf = (cursor: OrderCursor): Segment =>
  * empty, so no other document exists). Every commit of a rebuild would otherwise rewrite
  * most of that index, as ids arrive in no order. It also notes which documents have values
  * for each side table, so that filling them reads only those.
+ * The rebuild may be another connection's (the projection thread's): queries look at which
+ * side tables exist, not at this one's state.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
@@ -185,6 +188,11 @@ export class SqliteReadModelStore implements ReadModelStore {
    */
   private readonly deferred = new Map<string, Deferral | null>();
   private readonly maxDeferredIds: number;
+  /**
+   * Whether each read model's side tables exist, as of the schema version read last:
+   * another connection (the projection thread's) may drop and build them in a rebuild.
+   */
+  private sidesReady = { schemaVersion: -1, byKey: new Map<string, boolean>() };
 
   /**
    * `maxDeferredIds`: beyond this many documents written by a rebuild, their rowids are
@@ -244,6 +252,21 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
+  /** False while a rebuild (here or on another connection) has the side tables dropped. */
+  private sideTablesReady(key: string, derived: Derived | undefined): boolean {
+    if (this.deferred.has(key)) return false;
+    const schemaVersion = this.statement('PRAGMA schema_version').pluck().get() as number;
+    if (schemaVersion !== this.sidesReady.schemaVersion) {
+      this.sidesReady = { schemaVersion, byKey: new Map() };
+    }
+    let ready = this.sidesReady.byKey.get(key);
+    if (ready === undefined) {
+      ready = this.sideTables(derived).every((side) => this.exists(side.name));
+      this.sidesReady.byKey.set(key, ready);
+    }
+    return ready;
+  }
+
   private sideTables(derived: Derived | undefined): SideTable[] {
     if (!derived) return [];
     return [...(derived.search ? [derived.search] : []), ...derived.multiValued];
@@ -284,6 +307,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    const usesSideTables = query.contains !== undefined || (query.search ?? []).length > 0;
+    if (!usesSideTables || this.sideTables(this.derived.get(key)).length === 0) {
+      return Promise.resolve(this.findNow<D>(key, query));
+    }
+    // One read transaction: whether the side tables exist and the query that uses them
+    // see the same schema, whatever another connection commits meanwhile.
+    return Promise.resolve(this.db.transaction(() => this.findNow<D>(key, query))());
+  }
+
+  private findNow<D>(key: string, query: DocumentQuery): D[] {
     const filter = this.filter(key, query);
     const field = query.orderBy?.field;
     const desc = query.orderBy?.direction === 'desc';
@@ -293,7 +326,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const bound =
         cursor === undefined ? null : { sql: `id ${desc ? '<' : '>'} ?`, params: [cursor.id] };
       docs.push(...this.page<D>(key, filter, bound, 'id', desc, query.limit));
-      return Promise.resolve(docs);
+      return docs;
     }
     // Nulls sort first: ascending reads the null segment, then the values; descending the
     // other way round. Each segment is one range of the field's index.
@@ -321,7 +354,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       const order = segment === 'nulls' ? 'id' : `${value} ${desc ? 'DESC' : 'ASC'}, id`;
       docs.push(...this.page<D>(key, filter, bound, order, desc, query.limit - docs.length));
     }
-    return Promise.resolve(docs);
+    return docs;
   }
 
   /** The conditions of a query other than its cursor. */
@@ -336,7 +369,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
     }
     const derived = this.derived.get(key);
-    const ready = !this.deferred.has(key);
+    const words = (query.search ?? []).filter((word) => word.length > 0);
+    const ready =
+      (query.contains === undefined && words.length === 0) || this.sideTablesReady(key, derived);
     for (const [field, value] of Object.entries(query.contains ?? {})) {
       const side = derived?.multiValued.find((s) => s.field === field);
       if (!side || !ready) {
@@ -351,7 +386,6 @@ export class SqliteReadModelStore implements ReadModelStore {
       }
       params.push(value);
     }
-    const words = (query.search ?? []).filter((word) => word.length > 0);
     if (words.length > 0) {
       const search = derived?.search;
       if (!search) throw new Error(`read model ${key} has no search field`);
@@ -405,8 +439,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     const direction = desc ? 'DESC' : 'ASC';
     const rows = this.statement(
       `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')}
-       ORDER BY ${order} ${direction} LIMIT ?`,
-    ).all(...filter.params, ...(bound?.params ?? []), limit) as { doc: string }[];
+       ORDER BY ${order} ${direction} LIMIT ${literalLimit(limit)}`,
+    ).all(...filter.params, ...(bound?.params ?? [])) as { doc: string }[];
     return rows.map((row) => JSON.parse(row.doc) as D);
   }
 

@@ -25,7 +25,8 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
       created_at   TEXT NOT NULL,
       destroyed_at TEXT
     ) WITHOUT ROWID`);
-    this.writes = new GroupCommit(this.db);
+    // Keys first: events sealed with a key created in a turn are appended in the same turn.
+    this.writes = new GroupCommit(this.db, 'first');
     this.sql = {
       find: this.db.prepare('SELECT key FROM subject_keys WHERE subject = ?'),
       insert: this.db.prepare(
@@ -58,6 +59,7 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
 
   async close(): Promise<void> {
     await this.writes.drain();
+    this.writes.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -8,6 +8,7 @@ import {
 import { type CommandContext, type EventStore, ProblemError } from '@crm/events';
 import {
   EVENT_STORE,
+  isProjectionThread,
   PayloadTooLarge,
   SERVICE_CONFIG,
   type ServiceConfig,
@@ -138,6 +139,8 @@ export class BackgroundImports implements OnApplicationBootstrap, OnModuleDestro
 
   /** Records as interrupted the imports of processes on this host that are gone. */
   async onApplicationBootstrap(): Promise<void> {
+    // Imports run where requests are served; the projection thread leaves them alone.
+    if (isProjectionThread()) return;
     const prefix = `${hostname()}-`;
     const owners = await readdir(this.root).catch(() => [] as string[]);
     for (const owner of owners) {

@@ -13,7 +13,7 @@ import {
   type SubjectKeyStore,
   type Subscription,
 } from '@crm/events';
-import { EVENT_STORE, READ_MODELS, SUBJECT_KEYS } from '@crm/platform';
+import { EVENT_STORE, Projections, READ_MODELS, SUBJECT_KEYS } from '@crm/platform';
 
 /** Its checkpoint, next to the read models' ones. */
 export const ERASURE_CHECKPOINT = 'erasure_keys';
@@ -46,9 +46,13 @@ export class ContactErasedConsumer implements OnApplicationBootstrap, OnModuleDe
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     @Inject(SUBJECT_KEYS) private readonly keys: SubjectKeyStore,
     private readonly codec: EventCodec,
+    private readonly projections: Projections,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // With the read models in the projection thread, this runs there (its checkpoint is
+    // written where theirs are) and the keys it forgets are forgotten here too.
+    if (!this.projections.foldHere) return;
     await this.readModels.ensure({ key: ERASURE_CHECKPOINT, indexes: [] });
     this.committed = this.position = await this.readModels.checkpoint(ERASURE_CHECKPOINT);
     this.running = true;

@@ -57,6 +57,7 @@ type Data = Record<string, unknown>;
  */
 export class EventCodec {
   private readonly cache = new Map<string, Buffer | null>();
+  private readonly forgetListeners: ((subject: string) => void)[] = [];
 
   constructor(
     private readonly contracts: ContractRegistry,
@@ -154,6 +155,12 @@ export class EventCodec {
   /** Forgets cached keys of a subject (after its key was destroyed). */
   forget(subject: string): void {
     this.cache.delete(subject);
+    for (const listener of this.forgetListeners) listener(subject);
+  }
+
+  /** Told every subject forgotten: codecs of other threads that must forget it too. */
+  onForget(listener: (subject: string) => void): void {
+    this.forgetListeners.push(listener);
   }
 
   private async decodeOne<E extends DomainEvent>(event: RecordedEvent): Promise<DecodedEvent<E>> {

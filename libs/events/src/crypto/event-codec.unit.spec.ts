@@ -210,6 +210,16 @@ describe('event codec', () => {
 
       expect(decoded).toEqual({ ...stored, erased: false });
     });
+
+    it('given a listener, then every subject forgotten is told to it (for codecs of other threads)', () => {
+      const forgotten: string[] = [];
+      codec.onForget((subject) => forgotten.push(subject));
+
+      codec.forget('contact-1');
+      codec.forget('contact-2');
+
+      expect(forgotten).toEqual(['contact-1', 'contact-2']);
+    });
   });
 });
 

@@ -2,7 +2,8 @@ import type { EventCodec } from '../crypto/event-codec';
 import type { DecodedEvent, DomainEvent, RecordedEvent } from '../store/event';
 import type { EventStore, Subscription } from '../store/event-store.port';
 import { PendingDocuments } from './pending-documents';
-import { applyEvent, type Projection, projectionKey } from './projection';
+import { PositionWaiters, type ReadModelProgress } from './position-waiters';
+import { applyEvent, definitionOf, type Projection, projectionKey } from './projection';
 import type { ReadModelStore, StoredDocument } from './read-model-store.port';
 
 /** Beyond this many ids, a rebuild stops remembering which it wrote and loads like any run. */
@@ -21,6 +22,8 @@ export interface ProjectionRunnerOptions {
   /** Reported when a batch fails; the runner retries it after a growing delay. */
   readonly onError?: (error: unknown, projection: string) => void;
   readonly maxRetryDelayMs?: number;
+  /** Told the position waiters count as applied each time it changes (another thread's waiters). */
+  readonly onProgress?: (position: number) => void;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ProjectionRunnerOptions {
  * While catching up, one commit may be in flight while the next batches are folded; the
  * checkpoint (`position`) moves when the store has committed.
  */
-export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
+export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements ReadModelProgress {
   readonly key: string;
   private subscription: Subscription | null = null;
   private running = false;
@@ -40,7 +43,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly handled: ReadonlySet<string>;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly waiters = new PositionWaiters();
   private readonly pending = new PendingDocuments<D>();
   /**
    * The documents of the last commit, in flight or done: what the store holds for them
@@ -68,13 +71,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
   }
 
   async start(): Promise<void> {
-    const { indexes = [], search, multiValued } = this.projection;
-    await this.readModels.ensure({
-      key: this.key,
-      indexes,
-      ...(search && { search }),
-      ...(multiValued && { multiValued }),
-    });
+    await this.readModels.ensure(definitionOf(this.projection));
     const { checkpoint, empty } = await this.resumePoint();
     this.checkpoint = checkpoint;
     this.running = true;
@@ -104,14 +101,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
 
   /** Resolves once the read model has applied everything up to `position`. */
   waitFor(position: number, timeoutMs = 5000): Promise<boolean> {
-    if (this.reached() >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = { position, resolve: () => resolve(true) };
-      this.waiters.add(waiter);
-      setTimeout(() => {
-        if (this.waiters.delete(waiter)) resolve(false);
-      }, timeoutMs).unref();
-    });
+    return this.waiters.wait(position, timeoutMs);
   }
 
   /** Where to go on from: the stored checkpoint, and whether the read model is still empty. */
@@ -273,11 +263,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> {
 
   private settleWaiters(): void {
     const reached = this.reached();
-    for (const waiter of this.waiters) {
-      if (waiter.position <= reached) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.waiters.reach(reached);
+    this.options.onProgress?.(reached);
   }
 }

@@ -402,6 +402,22 @@ describe('projection runner', () => {
     expect(await things1.waitFor(head + 1)).toBe(true);
     expect(await things1.waitFor(head + 2, 50)).toBe(false);
   });
+
+  it('given onProgress, then it is told the checkpoint at start and after each commit', async () => {
+    const before = await append('thing-1', created('Anvil'));
+    const progress: number[] = [];
+    const things1 = runner(thingsProjection().projection, {
+      onProgress: (position) => progress.push(position),
+    });
+    await things1.start();
+    expect(await things1.waitFor(before)).toBe(true);
+    const after = await append('thing-2', created('Hammer'));
+    expect(await things1.waitFor(after)).toBe(true);
+
+    expect(progress[0]).toBe(0);
+    expect(progress).toContain(before);
+    expect(progress.at(-1)).toBe(after);
+  });
   describe('while catching up', () => {
     /** Appends one event per thing name: created on first sight, renamed after. */
     async function appendThings(...names: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import type { DecodedEvent, DomainEvent } from '../store/event';
-import type { StoredDocument } from './read-model-store.port';
+import type { ReadModelDefinition, StoredDocument } from './read-model-store.port';
 
 /**
  * A read model as a pure fold over events: `evolve(doc | null, event) → doc | null`, one
@@ -31,6 +31,19 @@ export interface Projection<D, E extends DomainEvent = DomainEvent> {
 
 export function projectionKey(projection: Pick<Projection<unknown>, 'name' | 'version'>): string {
   return `${projection.name}_v${projection.version}`;
+}
+
+/** What the store keeps for the projection's read model: its key, indexes and side tables. */
+export function definitionOf<D, E extends DomainEvent>(
+  projection: Projection<D, E>,
+): ReadModelDefinition {
+  const { indexes = [], search, multiValued } = projection;
+  return {
+    key: projectionKey(projection),
+    indexes,
+    ...(search && { search }),
+    ...(multiValued && { multiValued }),
+  };
 }
 
 /**

@@ -22,6 +22,12 @@ export interface ServiceConfig {
   /** Set when EVENT_STORE=kurrentdb. */
   readonly kurrentdb: { readonly connectionString: string } | null;
   readonly readModels: 'embedded' | 'mongodb';
+  /**
+   * Where the read models fold the log: `worker`, a thread of their own, so HTTP requests do
+   * not wait behind them; `main`, the HTTP thread. Tests that boot the app in-process always
+   * fold in their own thread.
+   */
+  readonly projectionThread: 'worker' | 'main';
   /** Set when the event store or the key store is PostgreSQL. */
   readonly postgres: { readonly url: string; readonly schema: string } | null;
   /** Set when BUS=kafka: the relay publishes every event to its category topic. */
@@ -76,6 +82,7 @@ export function loadServiceConfig(
       POSTGRES_URL: str({ default: '' }),
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
+      PROJECTION_THREAD: str({ default: 'worker', choices: ['worker', 'main'] as const }),
       BUS: str({ default: 'embedded', choices: ['embedded', 'kafka'] as const }),
       KAFKA_BROKERS: str({ default: '' }),
       KAFKA_TOPIC_PREFIX: str({ default: '' }),
@@ -180,6 +187,7 @@ export function loadServiceConfig(
     keyStore,
     kurrentdb,
     readModels: vars.READ_MODELS,
+    projectionThread: vars.PROJECTION_THREAD,
     kafka,
     postgres,
     mongodb,

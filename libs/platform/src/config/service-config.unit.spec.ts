@@ -19,6 +19,7 @@ describe('service configuration', () => {
       eventStore: 'sqlite',
       keyStore: 'sqlite',
       readModels: 'embedded',
+      projectionThread: 'worker',
       postgres: null,
       mongodb: null,
       kurrentdb: null,
@@ -34,6 +35,11 @@ describe('service configuration', () => {
     expect(problem({ JWT_SECRET: 'short' })).toHaveProperty('JWT_SECRET');
     expect(problem({ EVENT_STORE: 'mysql' })).toHaveProperty('EVENT_STORE');
     expect(problem({ HTTP_BODY_LIMIT_BYTES: '0' })).toHaveProperty('HTTP_BODY_LIMIT_BYTES');
+    expect(problem({ PROJECTION_THREAD: 'both' })).toHaveProperty('PROJECTION_THREAD');
+  });
+
+  it('given PROJECTION_THREAD=main, folds the read models in the HTTP thread', () => {
+    expect(load({ PROJECTION_THREAD: 'main' })).toMatchObject({ projectionThread: 'main' });
   });
 
   it('given EVENT_STORE=postgres, requires POSTGRES_URL and keeps the keys there', () => {

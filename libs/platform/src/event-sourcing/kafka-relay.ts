@@ -16,6 +16,7 @@ import {
 import type { ServiceConfig } from '../config/service-config';
 import { SERVICE_CONFIG } from '../config/tokens';
 import { Metrics } from '../metrics/metrics';
+import { isProjectionThread } from './projection-thread';
 import { EVENT_STORE, READ_MODELS } from './tokens';
 
 /** Topic of each stream category this service publishes (`contact` → `crm.contacts.contact.v1`). */
@@ -66,7 +67,8 @@ export class KafkaRelayHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     const { kafka } = this.config;
-    if (!kafka) return;
+    // One relay per service process: the projection thread runs the same modules, not it.
+    if (!kafka || isProjectionThread()) return;
     const options = { brokers: kafka.brokers, clientId: `crm-${this.config.service}` };
     const topicOf = (category: string) => `${kafka.topicPrefix}${this.topics[category] ?? ''}`;
     const leadershipTopic = `${kafka.topicPrefix}crm.${this.config.service}.relay-leadership`;

@@ -21,6 +21,7 @@ const SERVICE_VARIABLES = new Set([
   'SHUTDOWN_TIMEOUT_MS',
   'EVENT_STORE',
   'READ_MODELS',
+  'PROJECTION_THREAD',
 ]);
 
 export interface ProcessExit {

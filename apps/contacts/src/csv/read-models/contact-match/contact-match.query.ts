@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
-  type ContactEvent,
-  type ProjectionRunner,
+  type ReadModelProgress,
   type ReadModelStore,
   type SubjectKeyStore,
   projectionKey,
@@ -23,7 +22,7 @@ export const MATCH_KEY_SUBJECT = 'csv-match-index';
 @Injectable()
 export class ContactMatchQuery implements OnModuleInit {
   private key!: MatchKey;
-  private runner!: ProjectionRunner<ContactMatchDoc, ContactEvent>;
+  private runner!: ReadModelProgress;
   private readonly readModel = projectionKey(CONTACT_MATCH);
 
   constructor(

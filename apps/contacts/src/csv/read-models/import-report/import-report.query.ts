@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
-  type ImportEvent,
   type ImportRowOutcome,
-  type ProjectionRunner,
+  type ReadModelProgress,
   type ReadModelStore,
   projectionKey,
 } from '@crm/events';
@@ -50,7 +49,7 @@ function decodeCursor(cursor: string): Cursor {
 export class ImportReportQuery implements OnModuleInit {
   private readonly summaries = projectionKey(importSummaryProjection);
   private readonly chunks = projectionKey(importRowsProjection);
-  private runners: ProjectionRunner<unknown, ImportEvent>[] = [];
+  private runners: ReadModelProgress[] = [];
 
   constructor(
     private readonly projections: Projections,
@@ -61,7 +60,7 @@ export class ImportReportQuery implements OnModuleInit {
     this.runners = [
       this.projections.register(importSummaryProjection),
       this.projections.register(importRowsProjection),
-    ] as ProjectionRunner<unknown, ImportEvent>[];
+    ];
   }
 
   /** Resolves true once both read models reflect the log up to `position`. */
