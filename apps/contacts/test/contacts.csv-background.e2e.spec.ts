@@ -2,6 +2,7 @@ import { eventually } from '@crm/events/testing';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_COLUMNS } from '../src/csv/csv-columns';
+import { readModelsCaughtUp } from './contacts-test-app';
 import { allUnchanged, fixture, get, importCsv, rowsOf, type Suite, suite } from './csv-suite';
 
 // Imports that answer once they started (Prefer: respond-async, RFC 7240) and run after the
@@ -34,6 +35,8 @@ async function completed(s: Suite, importId: string): Promise<Record<string, unk
     report = (await get(s, `/imports/${importId}`).expect(200)).body as Record<string, unknown>;
     expect(report['status']).toBe('completed');
   }, 30_000);
+  // The rows are a read model of their own, which may follow the summary's.
+  await readModelsCaughtUp(s.service);
   return report;
 }
 
