@@ -453,6 +453,34 @@ describe('projection runner', () => {
       expect((await things()).map((thing) => thing.name)).toEqual(['1 renamed', '2', '3', '4']);
     });
 
+    it('given a batch whose later events need stored documents, then the earlier ones fold from memory and the rest load what they need at once, in order', async () => {
+      const recording = new RecordingReadModelStore();
+      readModels = recording;
+      const before = await appendThings('1', '2');
+      const first = runner(thingsProjection().projection);
+      await first.start();
+      expect(await first.waitFor(before)).toBe(true);
+      await first.stop();
+      recording.loads.splice(0);
+      const after = await appendThings(
+        '1 renamed',
+        '1 again',
+        '1 third',
+        '1 fourth',
+        '2 renamed',
+        '1 fifth',
+      );
+
+      const { projection, evolved } = thingsProjection();
+      const resumed = runner(projection, { batchSize: 3 });
+      await resumed.start();
+
+      expect(await resumed.waitFor(after)).toBe(true);
+      expect(recording.loads).toEqual([['thing-1'], ['thing-2']]);
+      expect(evolved).toEqual([3, 4, 5, 6, 7, 8]);
+      expect((await things()).map((thing) => thing.name)).toEqual(['1 fifth', '2 renamed']);
+    });
+
     it('given documents kept but the checkpoint lost, when started, then it loads them and applies no event twice', async () => {
       const recording = new RecordingReadModelStore();
       readModels = recording;
