@@ -437,9 +437,12 @@ export class SqliteReadModelStore implements ReadModelStore {
        RETURNING rowid`,
     );
     const multiValued = sides.filter((side) => side !== search);
+    const stored = this.statement(`SELECT rowid FROM ${table(key)} WHERE id = ?`).pluck();
     for (const change of changes) {
       const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      for (const side of multiValued) {
+      // A document stored before has side-table rows to take out first.
+      const before = stored.get(change.id) as number | undefined;
+      for (const side of before === undefined ? [] : multiValued) {
         this.statement(
           `DELETE FROM ${side.name} WHERE id = ? AND value IN (SELECT value FROM json_each(
              (SELECT doc FROM ${table(key)} WHERE id = ?), '$.${side.field}'))`,
@@ -454,7 +457,9 @@ export class SqliteReadModelStore implements ReadModelStore {
         ).run(change.id, doc);
       }
       if (search) {
-        this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
+        if (before !== undefined) {
+          this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
+        }
         const words = doc === null ? null : wordsOf(change.doc, search.field);
         if (words !== null) {
           this.statement(`INSERT INTO ${search.name} (rowid, words) VALUES (?, ?)`).run(
