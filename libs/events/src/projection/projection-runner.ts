@@ -1,6 +1,7 @@
 import type { EventCodec } from '../crypto/event-codec';
 import type { DecodedEvent, DomainEvent, RecordedEvent } from '../store/event';
 import type { EventStore, Subscription } from '../store/event-store.port';
+import { batchTick } from './batch-tick';
 import { PendingDocuments } from './pending-documents';
 import { PositionWaiters, type ReadModelProgress } from './position-waiters';
 import { applyEvent, definitionOf, type Projection, projectionKey } from './projection';
@@ -28,7 +29,8 @@ export interface ProjectionRunnerOptions {
    * Live, how long to wait after committing a batch before reading the next: under load,
    * events keep arriving meanwhile, and more of them fold in one transaction (a commit
    * writes each index's last page once, however many documents it holds). An append after
-   * a quiet spell is read at once. 0 (the default): no wait.
+   * a quiet spell is read at once. Runners waiting at the same time wake together (see
+   * batchTick). 0 (the default): no wait.
    */
   readonly batchDelayMs?: number;
 }
@@ -127,7 +129,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
       onCaughtUp: async () => {
         await this.flush(false);
         const delay = this.options.batchDelayMs ?? 0;
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        if (delay > 0) await batchTick(delay);
       },
       onError: (error) => this.retryLater(error),
     });
