@@ -1,4 +1,6 @@
 import { PositionWaiters, type ReadModelProgress } from '@crm/events';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 // The read models of a service can run in a thread of their own (PROJECTION_THREAD=worker):
@@ -35,6 +37,23 @@ export function reportProgress(key: string, position: number): void {
     });
   }
   progress.set(key, position);
+}
+
+/** How much lower than the HTTP thread's the projection thread's scheduling priority is. */
+const NICENESS = 10;
+
+/**
+ * In the projection thread: gives way to the HTTP thread when the cores are busy, so
+ * folding takes spare CPU and requests do not wait behind it. Linux only (a thread's id is
+ * in /proc/thread-self); elsewhere the thread keeps the process's priority.
+ */
+export function yieldToRequests(): void {
+  try {
+    const thread = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(thread)) setPriority(thread, NICENESS);
+  } catch {
+    // not Linux, or not allowed: the same priority as the HTTP thread
+  }
 }
 
 /** In the projection thread: a subject whose key its codec forgot (the key was destroyed). */
