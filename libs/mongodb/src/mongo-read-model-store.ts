@@ -203,6 +203,10 @@ export class MongoReadModelStore implements ReadModelStore {
     return found;
   }
 
+  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]> {
+    return Promise.all(queries.map((query) => this.find<D>(key, query)));
+  }
+
   async find<D>(key: string, query: DocumentQuery): Promise<D[]> {
     // MongoDB reads limit 0 as "no limit"; the port means "nothing".
     if (query.limit <= 0) return [];

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { asyncApiDocument, ContractRegistry } from '@crm/events';
 import type { ServiceConfig } from './config/service-config';
 import { Projections } from './event-sourcing/event-sourcing.module';
-import { serveMainThread } from './event-sourcing/projection-thread';
+import { serveMainThread, yieldToRequests } from './event-sourcing/projection-thread';
 import { CATEGORY_TOPICS, type CategoryTopics } from './event-sourcing/kafka-relay';
 import { Readiness } from './health/health.controller';
 import { bodyErrors, jsonBody, requireJson, type StreamedBody } from './http/body-parsing';
@@ -135,6 +135,7 @@ export function shutDownGracefully(app: INestApplication, config: ServiceConfig)
  * HTTP app.
  */
 export async function runProjectionThread(module: DynamicModule): Promise<void> {
+  yieldToRequests();
   const app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   await app.init();

@@ -23,6 +23,25 @@ eventStoreContract('SQLite', {
   },
 });
 
+describe('SQLite event store reads', () => {
+  it('given the log read twice in one turn, then the second read is answered from memory until an append', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'crm-events-')), 'events.db');
+    const store = new SqliteEventStore(file);
+    const event = (id: string) => ({ id, type: 'ThingCreated', data: {}, metadata: {} as never });
+    try {
+      await store.append('thing-1', [event('e-1')], 'no_stream');
+      const [first, second] = await Promise.all([store.readAll(1, 10), store.readAll(1, 10)]);
+      expect(second).toEqual(first);
+      expect(second[0]).toBe(first[0]);
+
+      await store.append('thing-2', [event('e-2')], 'no_stream');
+      expect((await store.readAll(1, 10)).map((e) => e.id)).toEqual(['e-1', 'e-2']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SQLite event store instances on one file', () => {
   it('given a subscription on one instance, when another appends, then it wakes without waiting for its poll', async () => {
     const shared = join(mkdtempSync(join(tmpdir(), 'crm-events-')), 'events.db');

@@ -66,6 +66,11 @@ export class SqliteEventStore implements EventStore {
   /** Appends of the other instances on this file, in any thread; null for `:memory:`. */
   private appends: BroadcastChannel | null;
   private announced = false;
+  /**
+   * What readAll answered in this turn of the event loop, by its arguments, until an append
+   * is heard of: subscribers woken together (the read models) read the log once.
+   */
+  private readThisTurn: Map<string, readonly RecordedEvent[]> | null = null;
   private readonly readAllStatements = new Map<number, Statement<[number], RawRow>>();
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
@@ -83,7 +88,7 @@ export class SqliteEventStore implements EventStore {
     this.appends =
       file === ':memory:' ? null : new BroadcastChannel(`crm-sqlite-appends:${resolve(file)}`);
     if (this.appends) {
-      this.appends.onmessage = () => this.signal.notify();
+      this.appends.onmessage = () => this.appended();
       this.appends.unref();
     }
     this.sql = {
@@ -125,9 +130,14 @@ export class SqliteEventStore implements EventStore {
       this.sql.setRevision.run(streamId, revision);
       return { nextRevision: revision, lastPosition };
     });
-    this.signal.notify();
+    this.appended();
     this.announce();
     return result;
+  }
+
+  private appended(): void {
+    this.readThisTurn = null;
+    this.signal.notify();
   }
 
   /** Tells the other instances once for all the appends of this turn of the event loop. */
@@ -145,6 +155,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(fromPosition: number, maxCount: number): Promise<RecordedEvent[]> {
+    const key = `${fromPosition}/${maxCount}`;
+    const read = this.readThisTurn?.get(key);
+    if (read) return Promise.resolve([...read]);
+    const events = this.read(fromPosition, maxCount);
+    if (!this.readThisTurn) {
+      const reads = new Map<string, readonly RecordedEvent[]>();
+      this.readThisTurn = reads;
+      setImmediate(() => {
+        if (this.readThisTurn === reads) this.readThisTurn = null;
+      });
+    }
+    this.readThisTurn.set(key, events);
+    return Promise.resolve([...events]);
+  }
+
+  private read(fromPosition: number, maxCount: number): RecordedEvent[] {
     let all = this.readAllStatements.get(maxCount);
     if (!all) {
       // One statement per batch size, the LIMIT written in (see literalLimit).
@@ -155,7 +181,7 @@ export class SqliteEventStore implements EventStore {
         .raw();
       this.readAllStatements.set(maxCount, all);
     }
-    return Promise.resolve(all.all(fromPosition).map(fromRaw));
+    return all.all(fromPosition).map(fromRaw);
   }
 
   headPosition(): Promise<number> {

@@ -1,4 +1,4 @@
-import type { StoredDocument } from '@crm/events';
+import type { DocumentQuery, StoredDocument } from '@crm/events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,38 @@ describe('SQLite read-model store', () => {
       deal(1, 'won').doc,
       deal(2, 'won').doc,
     ]);
+  });
+
+  it('given several queries at once, then each gets what find gives it, in its order and limit', async () => {
+    await store.commit(
+      KEY,
+      [
+        deal(1),
+        deal(2, 'won'),
+        deal(3, 'won'),
+        deal(4),
+        deal(5, 'won'),
+        { id: 'd-6', doc: null, position: 6 },
+      ],
+      6,
+    );
+    const queries: DocumentQuery[] = [
+      { where: { stage: 'won' }, limit: 2 },
+      { where: { stage: 'won' }, orderBy: { direction: 'desc' }, limit: 2 },
+      { where: { 'owner.team': 'sales', stage: 'open' }, limit: 10 },
+      { where: { stage: 'lost' }, limit: 10 },
+      { limit: 0 },
+    ];
+    const each = await store.findEach<Deal>(KEY, queries);
+    const one = await Promise.all(queries.map((query) => store.find<Deal>(KEY, query)));
+
+    expect(each.map(ids)).toEqual([['d-2', 'd-3'], ['d-5', 'd-3'], ['d-1'], [], []]);
+    expect(each).toEqual(one);
+    const paged: DocumentQuery[] = [
+      { where: { stage: 'won' }, afterId: 'd-2', limit: 5 },
+      { limit: 1 },
+    ];
+    expect((await store.findEach<Deal>(KEY, paged)).map(ids)).toEqual([['d-3', 'd-5'], ['d-1']]);
   });
 
   it('given a read model that holds documents, when it commits while catching up, then its indexes stay', async () => {

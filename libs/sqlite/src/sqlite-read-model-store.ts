@@ -306,6 +306,47 @@ export class SqliteReadModelStore implements ReadModelStore {
     return Promise.resolve(found);
   }
 
+  /**
+   * Queries of a filter in id order (no cursor, search or multi-valued field) run as one
+   * statement, a UNION ALL of each query's page: one step of SQLite instead of one each.
+   */
+  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]> {
+    const simple = (query: DocumentQuery) =>
+      query.orderBy?.field === undefined &&
+      query.after === undefined &&
+      query.afterId === undefined &&
+      query.contains === undefined &&
+      (query.search ?? []).length === 0;
+    if (queries.length < 2 || !queries.every(simple)) {
+      return Promise.all(queries.map((query) => this.find<D>(key, query)));
+    }
+    const pages: string[] = [];
+    const params: Param[] = [];
+    queries.forEach((query, i) => {
+      const filter = this.filter(key, query);
+      const direction = query.orderBy?.direction === 'desc' ? 'DESC' : 'ASC';
+      pages.push(
+        `SELECT ${i} AS query, id, doc FROM (SELECT id, doc FROM ${table(key)}
+         WHERE ${filter.sql.join(' AND ')} ORDER BY id ${direction} LIMIT ${literalLimit(Math.max(query.limit, 0))})`,
+      );
+      params.push(...filter.params);
+    });
+    const rows = this.statement(pages.join(' UNION ALL ')).all(...params) as {
+      query: number;
+      id: string;
+      doc: string;
+    }[];
+    // Each page comes out in its order, but only an outer ORDER BY would promise it.
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    return Promise.resolve(
+      queries.map((query, i) => {
+        const page = rows.filter((row) => row.query === i).sort(byId);
+        if (query.orderBy?.direction === 'desc') page.reverse();
+        return page.map((row) => JSON.parse(row.doc) as D);
+      }),
+    );
+  }
+
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
     const usesSideTables = query.contains !== undefined || (query.search ?? []).length > 0;
     if (!usesSideTables || this.sideTables(this.derived.get(key)).length === 0) {
@@ -587,9 +628,12 @@ export class SqliteReadModelStore implements ReadModelStore {
        RETURNING rowid`,
     );
     const multiValued = sides.filter((side) => side !== search);
+    const stored = this.statement(`SELECT rowid FROM ${table(key)} WHERE id = ?`).pluck();
     for (const change of changes) {
       const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      for (const side of multiValued) {
+      // A document stored before has side-table rows to take out first.
+      const before = stored.get(change.id) as number | undefined;
+      for (const side of before === undefined ? [] : multiValued) {
         this.statement(
           `DELETE FROM ${side.name} WHERE id = ? AND value IN (SELECT value FROM json_each(
              (SELECT doc FROM ${table(key)} WHERE id = ?), '$.${side.field}'))`,
@@ -604,7 +648,9 @@ export class SqliteReadModelStore implements ReadModelStore {
         ).run(change.id, doc);
       }
       if (search) {
-        this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
+        if (before !== undefined) {
+          this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
+        }
         const words = doc === null ? null : wordsOf(change.doc, search.field);
         if (words !== null) {
           this.statement(`INSERT INTO ${search.name} (rowid, words) VALUES (?, ?)`).run(

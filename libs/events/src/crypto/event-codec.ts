@@ -58,6 +58,12 @@ type Data = Record<string, unknown>;
 export class EventCodec {
   private readonly cache = new Map<string, Buffer | null>();
   private readonly forgetListeners: ((subject: string) => void)[] = [];
+  /**
+   * Events decoded in this turn of the event loop, by id: read models that reveal personal
+   * data and fold the same batch decrypt it once. Dropped at the end of the turn and when a
+   * key is forgotten.
+   */
+  private decodedThisTurn: Map<string, DecodedEvent> | null = null;
 
   constructor(
     private readonly contracts: ContractRegistry,
@@ -87,8 +93,26 @@ export class EventCodec {
     events: readonly RecordedEvent[],
   ): Promise<DecodedEvent<E>[]> {
     const decoded: DecodedEvent<E>[] = [];
-    for (const event of events) decoded.push(await this.decodeOne<E>(event));
+    for (const event of events) {
+      let done = this.decodedThisTurn?.get(event.id) as DecodedEvent<E> | undefined;
+      if (!done) {
+        done = await this.decodeOne<E>(event);
+        this.rememberDecoded(done);
+      }
+      decoded.push(done);
+    }
     return decoded;
+  }
+
+  private rememberDecoded(event: DecodedEvent): void {
+    if (!this.decodedThisTurn) {
+      const decoded = new Map<string, DecodedEvent>();
+      this.decodedThisTurn = decoded;
+      setImmediate(() => {
+        if (this.decodedThisTurn === decoded) this.decodedThisTurn = null;
+      });
+    }
+    this.decodedThisTurn.set(event.id, event);
   }
 
   /**
@@ -155,6 +179,7 @@ export class EventCodec {
   /** Forgets cached keys of a subject (after its key was destroyed). */
   forget(subject: string): void {
     this.cache.delete(subject);
+    this.decodedThisTurn = null;
     for (const listener of this.forgetListeners) listener(subject);
   }
 

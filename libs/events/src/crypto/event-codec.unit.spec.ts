@@ -211,6 +211,19 @@ describe('event codec', () => {
       expect(decoded).toEqual({ ...stored, erased: false });
     });
 
+    it('given events decoded in this turn, then a key destroyed and forgotten meanwhile erases them when decoded again', async () => {
+      const stored = await encodeAndRecord('contact-1', registered('contact-1'));
+      const [first] = await codec.decode<ContactRegistered>([stored]);
+      const [again] = await codec.decode<ContactRegistered>([stored]);
+      expect(again).toBe(first);
+
+      await keys.destroy('contact-1');
+      codec.forget('contact-1');
+      const [erased] = await codec.decode<ContactRegistered>([stored]);
+
+      expect(erased?.erased).toBe(true);
+    });
+
     it('given a listener, then every subject forgotten is told to it (for codecs of other threads)', () => {
       const forgotten: string[] = [];
       codec.onForget((subject) => forgotten.push(subject));

@@ -40,6 +40,10 @@ export class InMemoryReadModelStore implements ReadModelStore {
     return Promise.resolve(found);
   }
 
+  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]> {
+    return Promise.all(queries.map((query) => this.find<D>(key, query)));
+  }
+
   find<D>(key: string, query: DocumentQuery): Promise<D[]> {
     const searchField = this.definitions.get(key)?.search?.field;
     const field = query.orderBy?.field;

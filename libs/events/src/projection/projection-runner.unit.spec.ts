@@ -403,6 +403,25 @@ describe('projection runner', () => {
     expect(await things1.waitFor(head + 2, 50)).toBe(false);
   });
 
+  it('given a batch delay, then events appended while it waits after a commit fold in one commit', async () => {
+    const recording = new RecordingReadModelStore();
+    readModels = recording;
+    const things1 = runner(thingsProjection().projection, { batchSize: 100, batchDelayMs: 200 });
+    await things1.start();
+
+    const first = await append('thing-1', created('Anvil'));
+    expect(await things1.waitFor(first)).toBe(true);
+    await append('thing-2', created('Hammer'));
+    await append('thing-3', created('Tongs'));
+    const last = await append('thing-4', created('Vice'));
+    expect(await things1.waitFor(last)).toBe(true);
+
+    expect(recording.commits.map((commit) => commit.ids)).toEqual([
+      ['thing-1'],
+      ['thing-2', 'thing-3', 'thing-4'],
+    ]);
+  });
+
   it('given onProgress, then it is told the checkpoint at start and after each commit', async () => {
     const before = await append('thing-1', created('Anvil'));
     const progress: number[] = [];

@@ -68,6 +68,8 @@ export interface ReadModelStore {
   load<D>(key: string, ids: readonly string[]): Promise<Map<string, StoredDocument<D>>>;
   /** Live (not deleted) documents matching the query, in id order. */
   find<D>(key: string, query: DocumentQuery): Promise<D[]>;
+  /** What `find` answers for each query, in one round trip where the store can. */
+  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]>;
   /** Writes the documents and moves the checkpoint atomically. */
   commit(
     key: string,

@@ -197,6 +197,32 @@ export function readModelStoreContract(name: string, harness: ReadModelStoreHarn
       ]);
     });
 
+    it('given several queries at once, then each gets what find gives it', async () => {
+      await store.commit(
+        KEY,
+        [
+          stored(contact('c-3', { owner: 'employee-2' }), 1),
+          stored(contact('c-1', { vip: true, score: 7 }), 2),
+          stored(contact('c-2', { vip: true }), 3),
+          stored(contact('c-4', { score: 7 }), 4),
+          { id: 'c-5', doc: null, position: 5 },
+        ],
+        5,
+      );
+      const queries: DocumentQuery[] = [
+        { where: { owner: 'employee-1' }, limit: 2 },
+        { where: { vip: true }, orderBy: { direction: 'desc' }, limit: 10 },
+        { where: { owner: 'nobody' }, limit: 10 },
+        { afterId: 'c-2', limit: 10 },
+        { limit: 0 },
+      ];
+
+      const each = await store.findEach<Contact>(KEY, queries);
+
+      expect(each.map(ids)).toEqual([['c-1', 'c-2'], ['c-2', 'c-1'], [], ['c-3', 'c-4'], []]);
+      expect(each).toEqual(await Promise.all(queries.map((q) => store.find<Contact>(KEY, q))));
+    });
+
     it('given more documents than the limit, then pages after the last id return each live document once', async () => {
       const all = ['c-01', 'c-02', 'c-03', 'c-04', 'c-05', 'c-06', 'c-07'];
       await store.commit(

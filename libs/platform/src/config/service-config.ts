@@ -28,6 +28,12 @@ export interface ServiceConfig {
    * fold in their own thread.
    */
   readonly projectionThread: 'worker' | 'main';
+  /**
+   * How long a live read model waits after committing a batch before reading the next, so
+   * that under load it folds more events per transaction. Read-your-writes waits for up to
+   * this much longer; a write after a quiet spell is folded at once.
+   */
+  readonly projectionBatchDelayMs: number;
   /** Set when the event store or the key store is PostgreSQL. */
   readonly postgres: { readonly url: string; readonly schema: string } | null;
   /** Set when BUS=kafka: the relay publishes every event to its category topic. */
@@ -83,6 +89,7 @@ export function loadServiceConfig(
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
       PROJECTION_THREAD: str({ default: 'worker', choices: ['worker', 'main'] as const }),
+      PROJECTION_BATCH_DELAY_MS: num({ default: 25 }),
       BUS: str({ default: 'embedded', choices: ['embedded', 'kafka'] as const }),
       KAFKA_BROKERS: str({ default: '' }),
       KAFKA_TOPIC_PREFIX: str({ default: '' }),
@@ -112,6 +119,10 @@ export function loadServiceConfig(
     if (!Number.isInteger(vars[name]) || vars[name] <= 0) {
       throw new ConfigError({ [name]: 'must be a positive integer' });
     }
+  }
+  const batchDelay = vars.PROJECTION_BATCH_DELAY_MS;
+  if (!Number.isInteger(batchDelay) || batchDelay < 0 || batchDelay > 1000) {
+    throw new ConfigError({ PROJECTION_BATCH_DELAY_MS: 'must be an integer from 0 to 1000' });
   }
   const requiredWith = (
     name: 'POSTGRES_URL' | 'MONGODB_URL' | 'EVENTSTORE_CONNECTION_STRING' | 'KAFKA_BROKERS',
@@ -188,6 +199,7 @@ export function loadServiceConfig(
     kurrentdb,
     readModels: vars.READ_MODELS,
     projectionThread: vars.PROJECTION_THREAD,
+    projectionBatchDelayMs: batchDelay,
     kafka,
     postgres,
     mongodb,

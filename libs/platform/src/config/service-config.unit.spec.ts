@@ -20,6 +20,7 @@ describe('service configuration', () => {
       keyStore: 'sqlite',
       readModels: 'embedded',
       projectionThread: 'worker',
+      projectionBatchDelayMs: 25,
       postgres: null,
       mongodb: null,
       kurrentdb: null,
@@ -36,10 +37,19 @@ describe('service configuration', () => {
     expect(problem({ EVENT_STORE: 'mysql' })).toHaveProperty('EVENT_STORE');
     expect(problem({ HTTP_BODY_LIMIT_BYTES: '0' })).toHaveProperty('HTTP_BODY_LIMIT_BYTES');
     expect(problem({ PROJECTION_THREAD: 'both' })).toHaveProperty('PROJECTION_THREAD');
+    for (const delay of ['-1', '2.5', '1001', 'soon']) {
+      expect(problem({ PROJECTION_BATCH_DELAY_MS: delay })).toHaveProperty(
+        'PROJECTION_BATCH_DELAY_MS',
+      );
+    }
   });
 
   it('given PROJECTION_THREAD=main, folds the read models in the HTTP thread', () => {
     expect(load({ PROJECTION_THREAD: 'main' })).toMatchObject({ projectionThread: 'main' });
+  });
+
+  it('given PROJECTION_BATCH_DELAY_MS=0, folds every append at once', () => {
+    expect(load({ PROJECTION_BATCH_DELAY_MS: '0' })).toMatchObject({ projectionBatchDelayMs: 0 });
   });
 
   it('given EVENT_STORE=postgres, requires POSTGRES_URL and keeps the keys there', () => {

@@ -64,6 +64,7 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
     private readonly codec: EventCodec,
     private readonly metrics: Metrics,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     readiness: Readiness,
   ) {
     readiness.register('event-store', async () => {
@@ -98,6 +99,7 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
       return progress;
     }
     const runner = new ProjectionRunner(this.store, this.codec, this.readModels, projection, {
+      batchDelayMs: this.config.projectionBatchDelayMs,
       onError: (error, readModel) =>
         this.logger.error(
           `read model ${readModel}: batch failed, retrying: ${error instanceof Error ? error.message : String(error)}`,

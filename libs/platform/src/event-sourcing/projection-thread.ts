@@ -1,4 +1,6 @@
 import { PositionWaiters, type ReadModelProgress } from '@crm/events';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 // The read models of a service can run in a thread of their own (PROJECTION_THREAD=worker):
@@ -11,7 +13,7 @@ const STOP_TIMEOUT_MS = 10_000;
 
 type ToThread = { readonly type: 'stop' } | { readonly type: 'rebuild' };
 type FromThread =
-  | { readonly type: 'progress'; readonly key: string; readonly position: number }
+  | { readonly type: 'progress'; readonly positions: readonly [key: string, position: number][] }
   | { readonly type: 'forgot'; readonly subject: string }
   | { readonly type: 'started' }
   | { readonly type: 'rebuilt'; readonly error: string | null };
@@ -21,9 +23,37 @@ export function isProjectionThread(): boolean {
   return !isMainThread && (workerData as { role?: unknown } | null)?.role === ROLE;
 }
 
+/** Positions reported in this turn of the event loop, sent together at its end. */
+let progress: Map<string, number> | null = null;
+
 /** In the projection thread: the position up to which a read model is applied and readable. */
 export function reportProgress(key: string, position: number): void {
-  parentPort?.postMessage({ type: 'progress', key, position } satisfies FromThread);
+  if (!progress) {
+    progress = new Map();
+    setImmediate(() => {
+      const positions = [...(progress ?? [])];
+      progress = null;
+      parentPort?.postMessage({ type: 'progress', positions } satisfies FromThread);
+    });
+  }
+  progress.set(key, position);
+}
+
+/** How much lower than the HTTP thread's the projection thread's scheduling priority is. */
+const NICENESS = 10;
+
+/**
+ * In the projection thread: gives way to the HTTP thread when the cores are busy, so
+ * folding takes spare CPU and requests do not wait behind it. Linux only (a thread's id is
+ * in /proc/thread-self); elsewhere the thread keeps the process's priority.
+ */
+export function yieldToRequests(): void {
+  try {
+    const thread = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(thread)) setPriority(thread, NICENESS);
+  } catch {
+    // not Linux, or not allowed: the same priority as the HTTP thread
+  }
 }
 
 /** In the projection thread: a subject whose key its codec forgot (the key was destroyed). */
@@ -107,8 +137,10 @@ export class ProjectionThread {
     return new Promise((resolve, reject) => {
       let thread: ProjectionThread | null = null;
       worker.on('message', (message: FromThread) => {
-        if (message.type === 'progress') readModels.get(message.key)?.progressed(message.position);
-        else if (message.type === 'forgot') on.forgot(message.subject);
+        if (message.type === 'progress') {
+          for (const [key, position] of message.positions)
+            readModels.get(key)?.progressed(position);
+        } else if (message.type === 'forgot') on.forgot(message.subject);
         else if (message.type === 'rebuilt') thread?.rebuilt?.(message.error);
         else {
           thread = new ProjectionThread(worker, exited);

@@ -1,4 +1,5 @@
 import { errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { isRole, type Principal } from './principal';
 
 const ALGORITHM = 'HS256';
@@ -22,13 +23,14 @@ export async function mintToken(
 
 /** Verifies signature, algorithm, issuer and expiry, then the shape of our claims. */
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  /** A key object once, rather than bytes jose turns into one on every verification. */
+  private readonly key: KeyObject;
 
   constructor(
     secret: string,
     private readonly issuer: string,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async verify(token: string): Promise<Principal> {

@@ -216,9 +216,7 @@ export class DuplicatesQuery {
       queries.push({ where: { 'lookup.nameKey': nameKey }, limit: MAX_CANDIDATES });
     }
     const found = new Map<string, DuplicateCandidate>();
-    const results = await Promise.all(
-      queries.map((query) => this.readModels.find<DuplicateCandidate>(this.key, query)),
-    );
+    const results = await this.readModels.findEach<DuplicateCandidate>(this.key, queries);
     for (const doc of results.flat()) if (doc.id !== selfId) found.set(doc.id, doc);
     return [...found.values()].flatMap((doc) => {
       const match = matchParties(traits, traitsOf(doc));
