@@ -9,6 +9,8 @@ import type { ReadModelStore, StoredDocument } from './read-model-store.port';
 
 /** Beyond this many ids, a rebuild stops remembering which it wrote and loads like any run. */
 const MAX_WRITTEN_IDS = 1_000_000;
+/** Tries to prepare the read model at start before the start fails (about 3 s in all). */
+const START_ATTEMPTS = 5;
 
 export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
@@ -79,9 +81,14 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     this.handled = new Set(projection.handles);
   }
 
+  /**
+   * Prepares the read model and subscribes from its checkpoint. A store that fails to
+   * prepare it (unreachable for a moment, or a server still settling a dropped collection
+   * during a rebuild) is tried again after a growing delay, each failure reported, before
+   * the start fails: a rebuild must not leave a read model stopped for one refused call.
+   */
   async start(): Promise<void> {
-    await this.readModels.ensure(definitionOf(this.projection));
-    const { checkpoint, empty } = await this.resumePoint();
+    const { checkpoint, empty } = await this.prepare();
     this.checkpoint = checkpoint;
     this.running = true;
     this.settleWaiters();
@@ -95,6 +102,19 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     await this.subscription?.stop();
     this.subscription = null;
     await this.flush(false);
+  }
+
+  private async prepare(attempt = 1): Promise<{ checkpoint: number; empty: boolean }> {
+    try {
+      await this.readModels.ensure(definitionOf(this.projection));
+      return await this.resumePoint();
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      this.options.onError?.(error, this.key);
+      const delay = Math.min(200 * 2 ** (attempt - 1), this.options.maxRetryDelayMs ?? 30_000);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      return this.prepare(attempt + 1);
+    }
   }
 
   /** Drops the read model and folds the whole log again from position 0. */

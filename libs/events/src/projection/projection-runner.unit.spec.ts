@@ -390,6 +390,34 @@ describe('projection runner', () => {
     expect(await readModels.checkpoint('things_v1')).toBe(head);
   });
 
+  it('given a read-model store that refuses to prepare the read model twice, when started, then it reports both, tries again and folds the log', async () => {
+    const head = await append('thing-1', created('Anvil'));
+    const ensure = readModels.ensure.bind(readModels);
+    let refusals = 2;
+    readModels.ensure = (definition) =>
+      refusals-- > 0 ? Promise.reject(new Error('index already exists')) : ensure(definition);
+    const reported: [unknown, string][] = [];
+    const things1 = runner(thingsProjection().projection, {
+      onError: (error, projection) => reported.push([error, projection]),
+    });
+
+    await things1.start();
+
+    expect(await things1.waitFor(head)).toBe(true);
+    expect(reported).toEqual([
+      [new Error('index already exists'), 'things_v1'],
+      [new Error('index already exists'), 'things_v1'],
+    ]);
+    expect(await things()).toEqual([{ thingId: 'thing-1', name: 'Anvil', renames: 0 }]);
+  });
+
+  it('given a read-model store that keeps refusing, when started, then the start fails with its error', async () => {
+    readModels.ensure = () => Promise.reject(new Error('unreachable'));
+    const things1 = runner(thingsProjection().projection);
+
+    await expect(things1.start()).rejects.toThrow('unreachable');
+  });
+
   it('given a position, then waitFor resolves true once it is reached and false when it is not reached in time', async () => {
     const things1 = runner(thingsProjection().projection);
     await things1.start();
