@@ -28,11 +28,13 @@ export interface ProjectionRunnerOptions {
   /** Told the position waiters count as applied each time it changes (another thread's waiters). */
   readonly onProgress?: (position: number) => void;
   /**
-   * Live, how long to wait after committing a batch before reading the next: under load,
-   * events keep arriving meanwhile, and more of them fold in one transaction (a commit
-   * writes each index's last page once, however many documents it holds). An append after
-   * a quiet spell is read at once. Runners waiting at the same time wake together (see
-   * batchTick). 0 (the default): no wait.
+   * Live and under load, how long to wait after a commit before reading on: events keep
+   * arriving meanwhile, and more of them fold in one transaction (a commit writes each
+   * index's last page once, however many documents it holds). Under load means that more
+   * than one event came since the last commit; a single event at a time is folded and
+   * committed at once, so light traffic sees its writes in the read models without the
+   * wait. Runners waiting at the same time wake together (see batchTick). 0 (the default):
+   * no wait.
    */
   readonly batchDelayMs?: number;
 }
@@ -69,6 +71,8 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
    * since then. Any other id has nothing stored to load.
    */
   private written: Set<string> | null = null;
+  /** Events read since the subscription last caught up: more than one means load. */
+  private readSinceCaughtUp = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -147,9 +151,11 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     this.subscription = this.store.subscribe(this.checkpoint, (batch) => this.apply(batch), {
       batchSize: this.options.batchSize ?? 1000,
       onCaughtUp: async () => {
+        const busy = this.readSinceCaughtUp > 1;
+        this.readSinceCaughtUp = 0;
         await this.flush(false);
         const delay = this.options.batchDelayMs ?? 0;
-        if (delay > 0) await batchTick(delay);
+        if (delay > 0 && busy) await batchTick(delay);
       },
       onError: (error) => this.retryLater(error),
     });
@@ -186,6 +192,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
   private async apply(batch: readonly RecordedEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (!last) return;
+    this.readSinceCaughtUp += batch.length;
     const handled = batch.filter((e) => this.handled.has(e.type));
     const events =
       this.projection.personalData === 'revealed'

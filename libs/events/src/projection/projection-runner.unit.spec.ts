@@ -431,13 +431,13 @@ describe('projection runner', () => {
     expect(await things1.waitFor(head + 2, 50)).toBe(false);
   });
 
-  it('given a batch delay, then events appended while it waits after a commit fold in one commit', async () => {
+  it('given a batch delay and more than one event since the last commit, then events appended while it waits after the commit fold in one commit', async () => {
     const recording = new RecordingReadModelStore();
     readModels = recording;
     const things1 = runner(thingsProjection().projection, { batchSize: 100, batchDelayMs: 200 });
     await things1.start();
 
-    const first = await append('thing-1', created('Anvil'));
+    const first = await append('thing-1', created('Anvil'), renamed('Big anvil'));
     expect(await things1.waitFor(first)).toBe(true);
     await append('thing-2', created('Hammer'));
     await append('thing-3', created('Tongs'));
@@ -448,6 +448,23 @@ describe('projection runner', () => {
       ['thing-1'],
       ['thing-2', 'thing-3', 'thing-4'],
     ]);
+  });
+
+  it('given a batch delay and one event at a time, then each is folded and committed without waiting', async () => {
+    const recording = new RecordingReadModelStore();
+    readModels = recording;
+    const things1 = runner(thingsProjection().projection, {
+      batchSize: 100,
+      batchDelayMs: 60_000,
+    });
+    await things1.start();
+
+    const first = await append('thing-1', created('Anvil'));
+    expect(await things1.waitFor(first, 1000)).toBe(true);
+    const second = await append('thing-2', created('Hammer'));
+
+    expect(await things1.waitFor(second, 1000)).toBe(true);
+    expect(recording.commits.map((commit) => commit.ids)).toEqual([['thing-1'], ['thing-2']]);
   });
 
   it('given onProgress, then it is told the checkpoint at start and after each commit', async () => {

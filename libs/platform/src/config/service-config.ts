@@ -89,7 +89,7 @@ export function loadServiceConfig(
       POSTGRES_SCHEMA: str({ default: service.replace(/-/g, '_') }),
       READ_MODELS: str({ default: 'embedded', choices: ['embedded', 'mongodb'] as const }),
       PROJECTION_THREAD: str({ default: 'worker', choices: ['worker', 'main'] as const }),
-      PROJECTION_BATCH_DELAY_MS: num({ default: 25 }),
+      PROJECTION_BATCH_DELAY_MS: num({ default: 100 }),
       BUS: str({ default: 'embedded', choices: ['embedded', 'kafka'] as const }),
       KAFKA_BROKERS: str({ default: '' }),
       KAFKA_TOPIC_PREFIX: str({ default: '' }),

@@ -20,7 +20,7 @@ describe('service configuration', () => {
       keyStore: 'sqlite',
       readModels: 'embedded',
       projectionThread: 'worker',
-      projectionBatchDelayMs: 25,
+      projectionBatchDelayMs: 100,
       postgres: null,
       mongodb: null,
       kurrentdb: null,
