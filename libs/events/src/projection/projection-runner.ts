@@ -115,8 +115,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     } catch (error) {
       if (attempt >= START_ATTEMPTS) throw error;
       this.options.onError?.(error, this.key);
-      const delay = Math.min(200 * 2 ** (attempt - 1), this.options.maxRetryDelayMs ?? 30_000);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, this.backoff(attempt)));
       return this.prepare(attempt + 1);
     }
   }
@@ -148,6 +147,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     // What this runner committed before may since have been reset or rewritten.
     this.committed = new Map();
     this.written = empty ? new Set() : null;
+    this.readSinceCaughtUp = 0;
     this.subscription = this.store.subscribe(this.checkpoint, (batch) => this.apply(batch), {
       batchSize: this.options.batchSize ?? 1000,
       onCaughtUp: async () => {
@@ -169,7 +169,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     // A commit still in flight decides where the checkpoint is: whatever comes next waits
     // for it, and its failure, if it fails too, is not reported a second time.
     this.inFlight = this.inFlight?.catch(() => undefined) ?? null;
-    const delay = Math.min(100 * 2 ** this.failures++, this.options.maxRetryDelayMs ?? 30_000);
+    const delay = this.backoff(this.failures++);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.landed()
@@ -187,6 +187,11 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
         );
     }, delay);
     this.retryTimer.unref();
+  }
+
+  /** How long to wait before trying again after `failures` failures in a row. */
+  private backoff(failures: number): number {
+    return Math.min(100 * 2 ** failures, this.options.maxRetryDelayMs ?? 30_000);
   }
 
   private async apply(batch: readonly RecordedEvent[]): Promise<void> {
