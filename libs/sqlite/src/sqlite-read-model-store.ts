@@ -9,127 +9,24 @@ import type {
 import type { Statement } from 'better-sqlite3';
 import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
-
-const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
-const FIELD_PATTERN = /^[a-zA-Z][a-zA-Z0-9_.]*$/;
-
-function table(key: string): string {
-  if (!KEY_PATTERN.test(key)) throw new Error(`invalid read-model key ${key}`);
-  return `rm_${key}`;
-}
-
-function checkedField(field: string): string {
-  if (!FIELD_PATTERN.test(field)) throw new Error(`invalid document field ${field}`);
-  return field;
-}
-
-/** The SQL of a document field's value (the same text as in the indexes, so they match). */
-const valueOf = (field: string): string => `json_extract(doc, '$.${checkedField(field)}')`;
-
-interface Index {
-  readonly name: string;
-  readonly create: string;
-}
-
-function indexOn(key: string, field: string): Index {
-  const name = `${table(key)}_${checkedField(field).replace(/\./g, '_')}`;
-  return {
-    name,
-    create: `CREATE INDEX IF NOT EXISTS ${name} ON ${table(key)} (${valueOf(field)}, id)`,
-  };
-}
-
-/**
- * Tables derived from the documents, rebuilt from them whenever missing: an FTS5 index of
- * the search field's words (contentless, keyed by the document's rowid, with prefix indexes
- * for short prefixes), and a `(value, id)` table per multi-valued field.
- */
-interface SideTable {
-  readonly field: string;
-  readonly name: string;
-  readonly create: string;
-  /** Fills it from every live document. */
-  readonly fill: string;
-  /** Fills it from the documents whose rowids are in the JSON array given. */
-  readonly fillSome: string;
-}
-
-function searchTable(key: string, field: string): SideTable {
-  const name = `${table(key)}__search`;
-  return {
-    field: checkedField(field),
-    name,
-    create: `CREATE VIRTUAL TABLE ${name} USING fts5(words, content='', contentless_delete=1,
-      prefix='1 2 3', tokenize='unicode61 remove_diacritics 0')`,
-    fill: `INSERT INTO ${name} (rowid, words)
-      SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
-      FROM ${table(key)} WHERE doc IS NOT NULL`,
-    fillSome: `INSERT INTO ${name} (rowid, words)
-      SELECT rowid, (SELECT group_concat(value, ' ') FROM json_each(doc, '$.${field}'))
-      FROM ${table(key)} WHERE doc IS NOT NULL AND rowid IN (SELECT value FROM json_each(?))`,
-  };
-}
-
-function valuesTable(key: string, field: string): SideTable {
-  const name = `${table(key)}__${checkedField(field).replace(/\./g, '_')}`;
-  return {
-    field,
-    name,
-    create: `CREATE TABLE ${name} (value TEXT NOT NULL, id TEXT NOT NULL,
-      PRIMARY KEY (value, id)) WITHOUT ROWID`,
-    fill: `INSERT OR IGNORE INTO ${name} (value, id)
-      SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
-      WHERE d.doc IS NOT NULL AND j.value IS NOT NULL`,
-    fillSome: `INSERT OR IGNORE INTO ${name} (value, id)
-      SELECT j.value, d.id FROM ${table(key)} d, json_each(d.doc, '$.${field}') j
-      WHERE d.doc IS NOT NULL AND j.value IS NOT NULL
-        AND d.rowid IN (SELECT value FROM json_each(?))`,
-  };
-}
-
-/**
- * The unique index on a document table's id. Tables created before it was split off keep
- * theirs as a primary key, which cannot be dropped.
- */
-function idIndexOn(key: string): Index {
-  // `pk_` and not `rm_`: no field's index or side table can be named so.
-  const name = `pk_${table(key)}`;
-  return { name, create: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table(key)} (id)` };
-}
-
-/** What a read model keeps besides its documents. */
-interface Derived {
-  /** null where the table's primary key is its id index. */
-  readonly idIndex: Index | null;
-  readonly indexes: readonly Index[];
-  readonly search: SideTable | null;
-  readonly multiValued: readonly SideTable[];
-}
-
-/** An FTS5 query: every word, quoted, as a prefix. */
-const matchAll = (words: readonly string[]): string =>
-  words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
-
-function valueAt(doc: unknown, field: string): unknown {
-  return field
-    .split('.')
-    .reduce<unknown>(
-      (v, part) =>
-        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
-      doc,
-    );
-}
-
-function wordsOf(doc: unknown, field: string): string | null {
-  const value = valueAt(doc, field);
-  return Array.isArray(value) && value.length > 0 ? value.join(' ') : null;
-}
-
-/** Whether a side table can hold anything of the document's field (an empty array: no). */
-function hasValues(doc: unknown, field: string): boolean {
-  const value = valueAt(doc, field);
-  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
-}
+import {
+  checkedField,
+  columnOf,
+  columnValue,
+  type Derived,
+  hasValues,
+  idIndexOn,
+  indexName,
+  indexOn,
+  jsonValueOf,
+  matchAll,
+  type Param,
+  searchTable,
+  type SideTable,
+  table,
+  valuesTable,
+  wordsOf,
+} from './read-model-schema';
 
 /** A rebuild's state while the id index is dropped (see SqliteReadModelStore). */
 interface Deferral {
@@ -141,8 +38,6 @@ interface Deferral {
    */
   readonly valued: Map<string, number[]>;
 }
-
-type Param = string | number | null;
 
 /** New documents per INSERT statement during a rebuild (4 parameters each). */
 const INSERT_ROWS = 200;
@@ -208,27 +103,68 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   ensure(definition: ReadModelDefinition): Promise<void> {
-    const name = table(definition.key);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (
-      id       TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      doc      TEXT
-    )`);
-    const keyed =
-      this.statement(`SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'`).get(name) !==
-      undefined;
-    const derived: Derived = {
-      idIndex: keyed ? null : idIndexOn(definition.key),
-      indexes: definition.indexes.map((field) => indexOn(definition.key, field)),
-      search: definition.search ? searchTable(definition.key, definition.search.field) : null,
-      multiValued: (definition.multiValued ?? []).map((field) =>
-        valuesTable(definition.key, field),
-      ),
-    };
-    this.derived.set(definition.key, derived);
-    this.db.transaction(() => this.build(derived))();
-    this.deferred.delete(definition.key);
+    const { key, indexes: fields } = definition;
+    const name = table(key);
+    // Immediate: what the columns are and what is added or dropped are decided on one
+    // schema, whatever another connection (the other thread's store) ensures meanwhile.
+    const derived = this.db
+      .transaction((): Derived => {
+        this.db.exec(`CREATE TABLE IF NOT EXISTS ${name} (
+        id       TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        doc      TEXT${fields.map((field) => `,\n        ${columnOf(field)}`).join('')}
+      )`);
+        this.alignColumns(key, fields);
+        const keyed =
+          this.statement(`SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'`).get(name) !==
+          undefined;
+        const built: Derived = {
+          fields,
+          idIndex: keyed ? null : idIndexOn(key),
+          indexes: fields.map((field) => indexOn(key, field)),
+          search: definition.search ? searchTable(key, definition.search.field) : null,
+          multiValued: (definition.multiValued ?? []).map((field) => valuesTable(key, field)),
+        };
+        this.build(built);
+        return built;
+      })
+      .immediate();
+    this.derived.set(key, derived);
+    this.deferred.delete(key);
     return Promise.resolve();
+  }
+
+  /**
+   * Gives each indexed field a column, filled from the documents, where the table lacks it
+   * (made before the field was indexed, or when indexes were over the JSON: that index
+   * goes), and drops the columns of fields no longer indexed, which writes would leave stale.
+   */
+  private alignColumns(key: string, fields: readonly string[]): void {
+    const name = table(key);
+    const present = new Set(
+      (this.statement('SELECT name FROM pragma_table_info(?)').all(name) as { name: string }[])
+        .map((column) => column.name)
+        .filter((column) => column.startsWith('doc.'))
+        .map((column) => column.slice('doc.'.length)),
+    );
+    for (const field of present) {
+      if (fields.includes(field)) continue;
+      this.db.exec(`DROP INDEX IF EXISTS ${indexName(key, field)}`);
+      this.db.exec(`ALTER TABLE ${name} DROP COLUMN ${columnOf(field)}`);
+    }
+    const missing = fields.filter((field) => !present.has(field));
+    if (missing.length === 0) return;
+    for (const field of missing) {
+      this.db.exec(`DROP INDEX IF EXISTS ${indexName(key, field)}`);
+      this.db.exec(`ALTER TABLE ${name} ADD COLUMN ${columnOf(field)}`);
+    }
+    const fill = missing.map((field) => `${columnOf(field)} = ${jsonValueOf(field)}`);
+    this.db.exec(`UPDATE ${name} SET ${fill.join(', ')} WHERE doc IS NOT NULL`);
+  }
+
+  /** The SQL of a document field's value: its column where indexed, else read from the JSON. */
+  private valueOf(key: string, field: string): string {
+    return this.derived.get(key)?.fields.includes(field) ? columnOf(field) : jsonValueOf(field);
   }
 
   /**
@@ -373,7 +309,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     // other way round. Each segment is one range of the field's index.
     const segments: Segment[] = desc ? ['values', 'nulls'] : ['nulls', 'values'];
     const from = cursor === undefined ? 0 : segments.indexOf(segmentOf(cursor));
-    const value = valueOf(field);
+    const value = this.valueOf(key, field);
     for (let i = from; i < segments.length && docs.length < query.limit; i++) {
       const segment = segments[i] as Segment;
       const conditions = [segment === 'nulls' ? `${value} IS NULL` : `${value} IS NOT NULL`];
@@ -403,9 +339,9 @@ export class SqliteReadModelStore implements ReadModelStore {
     const sql = ['doc IS NOT NULL'];
     const params: Param[] = [];
     for (const [field, value] of Object.entries(query.where ?? {})) {
-      if (value === null) sql.push(`${valueOf(field)} IS NULL`);
+      if (value === null) sql.push(`${this.valueOf(key, field)} IS NULL`);
       else {
-        sql.push(`${valueOf(field)} = ?`);
+        sql.push(`${this.valueOf(key, field)} = ?`);
         params.push(typeof value === 'boolean' ? Number(value) : value);
       }
     }
@@ -563,20 +499,26 @@ export class SqliteReadModelStore implements ReadModelStore {
       if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
       return { field: side.field, rowids: rowidsOf };
     });
-    const update = this.statement(`UPDATE ${name} SET position = ?, doc = ? WHERE rowid = ?`);
+    const fields = this.derived.get(key)?.fields ?? [];
+    const columns = fields.map(columnOf);
+    const update = this.statement(
+      `UPDATE ${name} SET ${['position', 'doc', ...columns].map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`,
+    );
     const { last } = this.statement(
       `SELECT coalesce(max(rowid), 0) AS last FROM ${name}`,
     ).get() as {
       last: number;
     };
     let next = last + 1;
-    /** rowid, id, position, doc of each new document not inserted yet. */
+    /** rowid, id, position, doc and the field columns of each new document not inserted yet. */
     let rows: Param[] = [];
+    const width = 4 + columns.length;
+    const row = `(${Array<string>(width).fill('?').join(', ')})`;
     const insert = (): void => {
-      const count = rows.length / 4;
+      const count = rows.length / width;
       if (count > 0) {
         this.statement(
-          `INSERT INTO ${name} (rowid, id, position, doc) VALUES ${Array<string>(count).fill('(?, ?, ?, ?)').join(', ')}`,
+          `INSERT INTO ${name} (${['rowid', 'id', 'position', 'doc', ...columns].join(', ')}) VALUES ${Array<string>(count).fill(row).join(', ')}`,
         ).run(...rows);
       }
       rows = [];
@@ -587,32 +529,59 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const side of sides) {
         if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? next);
       }
+      const values = fields.map((field) => columnValue(change.doc, field));
       if (rowid === undefined) {
         rowids.set(change.id, next);
         added.push(change.id);
-        rows.push(next++, change.id, change.position, doc);
-        if (rows.length === 4 * INSERT_ROWS) insert();
+        rows.push(next++, change.id, change.position, doc, ...values);
+        if (rows.length === width * INSERT_ROWS) insert();
       } else {
         // The row may be one of those not inserted yet.
         insert();
-        update.run(change.position, doc, rowid);
+        update.run(change.position, doc, ...values, rowid);
       }
     }
     insert();
   }
 
   private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
-    const upsert = this.statement(
-      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc`,
-    );
+    const { statement, values } = this.upsert(key, '');
     for (const change of changes) {
-      upsert.run(
+      const doc = change.doc === null ? null : JSON.stringify(change.doc);
+      statement.run(...values(change, doc));
+    }
+  }
+
+  /**
+   * Inserts a document or replaces the stored one, with its field columns; `returning`
+   * is added to the statement. `values` gives its parameters for a change and its JSON.
+   */
+  private upsert(
+    key: string,
+    returning: string,
+  ): {
+    statement: Statement;
+    values: (change: StoredDocument<unknown>, doc: string | null) => Param[];
+  } {
+    const fields = this.derived.get(key)?.fields ?? [];
+    const columns = ['id', 'position', 'doc', ...fields.map(columnOf)];
+    const statement = this.statement(
+      `INSERT INTO ${table(key)} (${columns.join(', ')})
+       VALUES (${columns.map(() => '?').join(', ')})
+       ON CONFLICT (id) DO UPDATE SET ${columns
+         .slice(1)
+         .map((column) => `${column} = excluded.${column}`)
+         .join(', ')} ${returning}`,
+    );
+    return {
+      statement,
+      values: (change, doc) => [
         change.id,
         change.position,
-        change.doc === null ? null : JSON.stringify(change.doc),
-      );
-    }
+        doc,
+        ...fields.map((field) => columnValue(change.doc, field)),
+      ],
+    };
   }
 
   /** Upserts that keep the search index and the multi-valued tables in step, row by row. */
@@ -622,11 +591,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     search: SideTable | null,
     sides: readonly SideTable[],
   ): void {
-    const upsert = this.statement(
-      `INSERT INTO ${table(key)} (id, position, doc) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET position = excluded.position, doc = excluded.doc
-       RETURNING rowid`,
-    );
+    const upsert = this.upsert(key, 'RETURNING rowid');
     const multiValued = sides.filter((side) => side !== search);
     const stored = this.statement(`SELECT rowid FROM ${table(key)} WHERE id = ?`).pluck();
     for (const change of changes) {
@@ -639,7 +604,7 @@ export class SqliteReadModelStore implements ReadModelStore {
              (SELECT doc FROM ${table(key)} WHERE id = ?), '$.${side.field}'))`,
         ).run(change.id, change.id);
       }
-      const { rowid } = upsert.get(change.id, change.position, doc) as { rowid: number };
+      const { rowid } = upsert.statement.get(...upsert.values(change, doc)) as { rowid: number };
       for (const side of multiValued) {
         if (doc === null) continue;
         this.statement(
