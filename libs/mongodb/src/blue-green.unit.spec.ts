@@ -1,4 +1,5 @@
 import { InMemoryEventStore, InMemoryReadModelStore } from '@crm/events';
+import { TEST_METADATA } from '@crm/events/testing';
 import { randomUUID } from 'node:crypto';
 import { rebuildNextTo, retire } from './blue-green';
 
@@ -30,15 +31,12 @@ describe('blue/green helpers', () => {
   const events = new InMemoryEventStore();
 
   beforeAll(async () => {
-    const metadata = {
-      happenedAt: '2026-01-01T09:00:00.000Z',
-      recordedAt: '2026-01-01T09:00:00.000Z',
-      correlationId: 'correlation-1',
-      causationId: null,
-      actorId: 'employee-1',
-      actorTeam: 'sales',
-    };
-    const event = () => ({ id: randomUUID(), type: 'CounterIncremented', data: {}, metadata });
+    const event = () => ({
+      id: randomUUID(),
+      type: 'CounterIncremented',
+      data: {},
+      metadata: TEST_METADATA,
+    });
     await events.append('counter-a', [event(), event()], 'any');
   });
 

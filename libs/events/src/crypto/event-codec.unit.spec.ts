@@ -3,6 +3,7 @@ import type { DomainEvent, RecordedEvent } from '../store/event';
 import { EventCodec, SEALED_FIELD, SubjectErasedError } from './event-codec';
 import { generateDataKey } from './personal-data-cipher';
 import { InMemorySubjectKeyStore } from './subject-key-store.port';
+import { TEST_METADATA } from '../testing/test-metadata';
 
 type ContactRegistered = DomainEvent<
   'ContactRegistered',
@@ -39,14 +40,7 @@ function recorded(streamId: string, type: string, data: unknown): RecordedEvent 
     position,
     type,
     data,
-    metadata: {
-      happenedAt: '2026-01-01T09:00:00.000Z',
-      recordedAt: '2026-01-01T09:00:00.000Z',
-      correlationId: 'correlation-1',
-      causationId: null,
-      actorId: 'employee-1',
-      actorTeam: 'sales',
-    },
+    metadata: TEST_METADATA,
   };
 }
 

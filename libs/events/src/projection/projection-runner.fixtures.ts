@@ -10,6 +10,7 @@ import { InMemoryReadModelStore } from './in-memory-read-model-store';
 import type { Projection } from './projection';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 import type { CommitOptions, StoredDocument } from './read-model-store.port';
+import { TEST_METADATA } from '../testing/test-metadata';
 
 export type ThingCreated = DomainEvent<'ThingCreated', { name: string }>;
 export type ThingRenamed = DomainEvent<'ThingRenamed', { name: string }>;
@@ -206,14 +207,7 @@ export class RunnerWorld {
         type: event.type,
         data:
           event.type === 'ThingTagged' ? event.data : await this.codec.encodeData(streamId, event),
-        metadata: {
-          happenedAt: '2026-01-01T09:00:00.000Z',
-          recordedAt: '2026-01-01T09:00:00.000Z',
-          correlationId: 'correlation-1',
-          causationId: null,
-          actorId: 'employee-1',
-          actorTeam: 'sales',
-        },
+        metadata: TEST_METADATA,
       });
     }
     return (await this.store.append(streamId, encoded, 'any')).lastPosition;

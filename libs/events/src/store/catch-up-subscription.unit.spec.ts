@@ -2,6 +2,7 @@ import { eventually } from '../testing/eventually';
 import { AppendSignal, type CatchUpSource, startCatchUp } from './catch-up-subscription';
 import type { RecordedEvent } from './event';
 import type { Subscription } from './event-store.port';
+import { TEST_METADATA } from '../testing/test-metadata';
 
 /** Long enough that nothing in these tests is woken by polling unless they mean it. */
 const NEVER_POLLS = 60_000;
@@ -38,14 +39,7 @@ class Log implements CatchUpSource {
         position,
         type: 'ThingHappened',
         data: { n: position },
-        metadata: {
-          happenedAt: '2026-01-01T09:00:00.000Z',
-          recordedAt: '2026-01-01T09:00:00.000Z',
-          correlationId: 'correlation-1',
-          causationId: null,
-          actorId: 'employee-1',
-          actorTeam: 'sales',
-        },
+        metadata: TEST_METADATA,
       });
     }
     this.signal.notify();

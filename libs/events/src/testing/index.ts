@@ -3,3 +3,4 @@ export * from './projection-spec';
 export * from './event-store-contract';
 export * from './eventually';
 export * from './subject-key-store-contract';
+export * from './test-metadata';

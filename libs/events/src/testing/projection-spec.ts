@@ -1,6 +1,7 @@
 import { applyEvent, type Projection } from '../projection/projection';
 import type { StoredDocument } from '../projection/read-model-store.port';
 import type { DecodedEvent, DomainEvent, EventMetadata } from '../store/event';
+import { TEST_METADATA } from './test-metadata';
 
 export interface SpecEvent<E extends DomainEvent> {
   readonly streamId: string;
@@ -8,15 +9,6 @@ export interface SpecEvent<E extends DomainEvent> {
   readonly metadata?: Partial<EventMetadata>;
   readonly erased?: boolean;
 }
-
-const defaultMetadata: EventMetadata = {
-  happenedAt: '2026-01-01T09:00:00.000Z',
-  recordedAt: '2026-01-01T09:00:00.000Z',
-  correlationId: 'correlation-1',
-  causationId: null,
-  actorId: 'employee-1',
-  actorTeam: 'sales',
-};
 
 /**
  * Given/when/then specification of a projection, applied through the same position guard
@@ -36,7 +28,7 @@ export function projectionSpec<D, E extends DomainEvent>(projection: Projection<
           streamId: spec.streamId,
           revision,
           position,
-          metadata: { ...defaultMetadata, ...spec.metadata },
+          metadata: { ...TEST_METADATA, ...spec.metadata },
           erased: spec.erased ?? false,
           ...spec.event,
         };
