@@ -3,6 +3,8 @@
  * its indexes and the side tables derived from the documents.
  */
 
+import type { Statement } from 'better-sqlite3';
+
 export type Param = string | number | null;
 
 const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -157,4 +159,14 @@ export function columnValue(doc: unknown, field: string): Param {
     default:
       return null;
   }
+}
+
+/** The side tables of a read model: its search table first, then its multi-valued ones. */
+export function sideTablesOf(derived: Derived | undefined): SideTable[] {
+  if (!derived) return [];
+  return [...(derived.search ? [derived.search] : []), ...derived.multiValued];
+}
+
+export function tableExists(statement: (sql: string) => Statement, name: string): boolean {
+  return statement('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
 }

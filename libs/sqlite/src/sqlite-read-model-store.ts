@@ -1,16 +1,14 @@
 import type {
   CommitOptions,
   DocumentQuery,
-  OrderCursor,
   ReadModelDefinition,
   ReadModelStore,
   StoredDocument,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
-import { literalLimit } from './literal-limit';
 import { openDatabase, type SqliteDatabase } from './open-database';
+import { DocumentQueries } from './read-model-queries';
 import {
-  checkedField,
   columnOf,
   columnValue,
   type Derived,
@@ -19,10 +17,11 @@ import {
   indexName,
   indexOn,
   jsonValueOf,
-  matchAll,
   type Param,
   searchTable,
   type SideTable,
+  sideTablesOf,
+  tableExists,
   table,
   valuesTable,
   wordsOf,
@@ -41,16 +40,6 @@ interface Deferral {
 
 /** New documents per INSERT statement during a rebuild (4 parameters each). */
 const INSERT_ROWS = 200;
-
-/** A match of at least this share of the documents (and this many) counts as broad. */
-const BROAD_SHARE = 0.01;
-const MIN_BROAD_MATCH = 2000;
-
-/** A part of a query's order: the documents whose order field is null, or the others. */
-type Segment = 'nulls' | 'values';
-
-const segmentOf = (cursor: OrderCursor): Segment =>
-  cursor.value === null || cursor.value === undefined ? 'nulls' : 'values';
 
 /**
  * The embedded read-model store: one SQLite file, a table of JSON documents per read model
@@ -83,11 +72,7 @@ export class SqliteReadModelStore implements ReadModelStore {
    */
   private readonly deferred = new Map<string, Deferral | null>();
   private readonly maxDeferredIds: number;
-  /**
-   * Whether each read model's side tables exist, as of the schema version read last:
-   * another connection (the projection thread's) may drop and build them in a rebuild.
-   */
-  private sidesReady = { schemaVersion: -1, byKey: new Map<string, boolean>() };
+  private readonly queries: DocumentQueries;
 
   /**
    * `maxDeferredIds`: beyond this many documents written by a rebuild, their rowids are
@@ -96,6 +81,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   constructor(file: string, options: { maxDeferredIds?: number } = {}) {
     this.maxDeferredIds = options.maxDeferredIds ?? 1_000_000;
     this.db = openDatabase(file, { rebuildable: true });
+    this.queries = new DocumentQueries(this.db, {
+      statement: (sql) => this.statement(sql),
+      layout: (key) => this.derived.get(key),
+      rebuilding: (key) => this.deferred.has(key),
+    });
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       read_model TEXT PRIMARY KEY,
       position   INTEGER NOT NULL
@@ -162,11 +152,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.db.exec(`UPDATE ${name} SET ${fill.join(', ')} WHERE doc IS NOT NULL`);
   }
 
-  /** The SQL of a document field's value: its column where indexed, else read from the JSON. */
-  private valueOf(key: string, field: string): string {
-    return this.derived.get(key)?.fields.includes(field) ? columnOf(field) : jsonValueOf(field);
-  }
-
   /**
    * Creates the indexes and side tables that are missing, the latter filled from the
    * documents (those `valued` lists for a side table, when given).
@@ -174,7 +159,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private build(derived: Derived, valued?: ReadonlyMap<string, readonly number[]>): void {
     if (derived.idIndex) this.db.exec(derived.idIndex.create);
     for (const index of derived.indexes) this.db.exec(index.create);
-    for (const side of this.sideTables(derived)) {
+    for (const side of sideTablesOf(derived)) {
       if (this.exists(side.name)) continue;
       this.db.exec(side.create);
       // Deleted entries leave the index at once rather than at the next merge of its
@@ -188,28 +173,16 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
   }
 
-  /** False while a rebuild (here or on another connection) has the side tables dropped. */
-  private sideTablesReady(key: string, derived: Derived | undefined): boolean {
-    if (this.deferred.has(key)) return false;
-    const schemaVersion = this.statement('PRAGMA schema_version').pluck().get() as number;
-    if (schemaVersion !== this.sidesReady.schemaVersion) {
-      this.sidesReady = { schemaVersion, byKey: new Map() };
-    }
-    let ready = this.sidesReady.byKey.get(key);
-    if (ready === undefined) {
-      ready = this.sideTables(derived).every((side) => this.exists(side.name));
-      this.sidesReady.byKey.set(key, ready);
-    }
-    return ready;
-  }
-
-  private sideTables(derived: Derived | undefined): SideTable[] {
-    if (!derived) return [];
-    return [...(derived.search ? [derived.search] : []), ...derived.multiValued];
-  }
-
   private exists(name: string): boolean {
-    return this.statement('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
+    return tableExists(this.statement.bind(this), name);
+  }
+
+  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]> {
+    return this.queries.findEach<D>(key, queries);
+  }
+
+  find<D>(key: string, query: DocumentQuery): Promise<D[]> {
+    return this.queries.find<D>(key, query);
   }
 
   checkpoint(key: string): Promise<number> {
@@ -242,185 +215,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     return Promise.resolve(found);
   }
 
-  /**
-   * Queries of a filter in id order (no cursor, search or multi-valued field) run as one
-   * statement, a UNION ALL of each query's page: one step of SQLite instead of one each.
-   */
-  findEach<D>(key: string, queries: readonly DocumentQuery[]): Promise<D[][]> {
-    const simple = (query: DocumentQuery) =>
-      query.orderBy?.field === undefined &&
-      query.after === undefined &&
-      query.afterId === undefined &&
-      query.contains === undefined &&
-      (query.search ?? []).length === 0;
-    if (queries.length < 2 || !queries.every(simple)) {
-      return Promise.all(queries.map((query) => this.find<D>(key, query)));
-    }
-    const pages: string[] = [];
-    const params: Param[] = [];
-    queries.forEach((query, i) => {
-      const filter = this.filter(key, query);
-      const direction = query.orderBy?.direction === 'desc' ? 'DESC' : 'ASC';
-      pages.push(
-        `SELECT ${i} AS query, id, doc FROM (SELECT id, doc FROM ${table(key)}
-         WHERE ${filter.sql.join(' AND ')} ORDER BY id ${direction} LIMIT ${literalLimit(Math.max(query.limit, 0))})`,
-      );
-      params.push(...filter.params);
-    });
-    const rows = this.statement(pages.join(' UNION ALL ')).all(...params) as {
-      query: number;
-      id: string;
-      doc: string;
-    }[];
-    // Each page comes out in its order, but only an outer ORDER BY would promise it.
-    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    return Promise.resolve(
-      queries.map((query, i) => {
-        const page = rows.filter((row) => row.query === i).sort(byId);
-        if (query.orderBy?.direction === 'desc') page.reverse();
-        return page.map((row) => JSON.parse(row.doc) as D);
-      }),
-    );
-  }
-
-  find<D>(key: string, query: DocumentQuery): Promise<D[]> {
-    const usesSideTables = query.contains !== undefined || (query.search ?? []).length > 0;
-    if (!usesSideTables || this.sideTables(this.derived.get(key)).length === 0) {
-      return Promise.resolve(this.findNow<D>(key, query));
-    }
-    // One read transaction: whether the side tables exist and the query that uses them
-    // see the same schema, whatever another connection commits meanwhile.
-    return Promise.resolve(this.db.transaction(() => this.findNow<D>(key, query))());
-  }
-
-  private findNow<D>(key: string, query: DocumentQuery): D[] {
-    const filter = this.filter(key, query);
-    const field = query.orderBy?.field;
-    const desc = query.orderBy?.direction === 'desc';
-    const cursor = query.after ?? (query.afterId === undefined ? undefined : { id: query.afterId });
-    const docs: D[] = [];
-    if (field === undefined) {
-      const bound =
-        cursor === undefined ? null : { sql: `id ${desc ? '<' : '>'} ?`, params: [cursor.id] };
-      docs.push(...this.page<D>(key, filter, bound, 'id', desc, query.limit));
-      return docs;
-    }
-    // Nulls sort first: ascending reads the null segment, then the values; descending the
-    // other way round. Each segment is one range of the field's index.
-    const segments: Segment[] = desc ? ['values', 'nulls'] : ['nulls', 'values'];
-    const from = cursor === undefined ? 0 : segments.indexOf(segmentOf(cursor));
-    const value = this.valueOf(key, field);
-    for (let i = from; i < segments.length && docs.length < query.limit; i++) {
-      const segment = segments[i] as Segment;
-      const conditions = [segment === 'nulls' ? `${value} IS NULL` : `${value} IS NOT NULL`];
-      const params: Param[] = [];
-      if (cursor !== undefined && i === from) {
-        if (segment === 'nulls') {
-          conditions.push(`id ${desc ? '<' : '>'} ?`);
-          params.push(cursor.id);
-        } else {
-          // The plain comparison seeks the index; the row value drops the ties already read.
-          conditions.push(
-            `${value} ${desc ? '<=' : '>='} ?`,
-            `(${value}, id) ${desc ? '<' : '>'} (?, ?)`,
-          );
-          params.push(cursor.value ?? null, cursor.value ?? null, cursor.id);
-        }
-      }
-      const bound = { sql: conditions.join(' AND '), params };
-      const order = segment === 'nulls' ? 'id' : `${value} ${desc ? 'DESC' : 'ASC'}, id`;
-      docs.push(...this.page<D>(key, filter, bound, order, desc, query.limit - docs.length));
-    }
-    return docs;
-  }
-
-  /** The conditions of a query other than its cursor. */
-  private filter(key: string, query: DocumentQuery): { sql: string[]; params: Param[] } {
-    const sql = ['doc IS NOT NULL'];
-    const params: Param[] = [];
-    for (const [field, value] of Object.entries(query.where ?? {})) {
-      if (value === null) sql.push(`${this.valueOf(key, field)} IS NULL`);
-      else {
-        sql.push(`${this.valueOf(key, field)} = ?`);
-        params.push(typeof value === 'boolean' ? Number(value) : value);
-      }
-    }
-    const derived = this.derived.get(key);
-    const words = (query.search ?? []).filter((word) => word.length > 0);
-    const ready =
-      (query.contains === undefined && words.length === 0) || this.sideTablesReady(key, derived);
-    for (const [field, value] of Object.entries(query.contains ?? {})) {
-      const side = derived?.multiValued.find((s) => s.field === field);
-      if (!side || !ready) {
-        // While a rebuild has put the side table off, the documents themselves are searched.
-        sql.push(
-          `EXISTS (SELECT 1 FROM json_each(doc, '$.${checkedField(field)}') WHERE value = ?)`,
-        );
-      } else if (this.broad(key, `SELECT 1 FROM ${side.name} WHERE value = ?`, [value])) {
-        sql.push(`EXISTS (SELECT 1 FROM ${side.name} WHERE value = ? AND id = ${table(key)}.id)`);
-      } else {
-        sql.push(`id IN (SELECT id FROM ${side.name} WHERE value = ?)`);
-      }
-      params.push(value);
-    }
-    if (words.length > 0) {
-      const search = derived?.search;
-      if (!search) throw new Error(`read model ${key} has no search field`);
-      if (ready) {
-        const match = `SELECT rowid FROM ${search.name} WHERE ${search.name} MATCH ?`;
-        // `+` keeps a broad match from driving the query: it is then a set the rows read in
-        // the query's order are checked against.
-        const broad = this.broad(key, match, [matchAll(words)]);
-        sql.push(`${broad ? '+' : ''}rowid IN (${match})`);
-        params.push(matchAll(words));
-      } else {
-        for (const word of words) {
-          sql.push(
-            `EXISTS (SELECT 1 FROM json_each(doc, '$.${search.field}') WHERE substr(value, 1, length(?)) = ?)`,
-          );
-          params.push(word, word);
-        }
-      }
-    }
-    return { sql, params };
-  }
-
-  /**
-   * Whether a side-table match holds at least a share of the documents. A narrow one is
-   * best collected first and its documents sorted; a broad one is best checked row by row
-   * in the query's order, which fills a page after a few dozen rows, where collecting it
-   * would read all of it.
-   */
-  private broad(key: string, match: string, params: readonly Param[]): boolean {
-    const { size } = this.statement(`SELECT max(rowid) AS size FROM ${table(key)}`).get() as {
-      size: number | null;
-    };
-    const threshold = Math.max(MIN_BROAD_MATCH, Math.ceil((size ?? 0) * BROAD_SHARE));
-    const { n } = this.statement(`SELECT count(*) AS n FROM (${match} LIMIT ?)`).get(
-      ...params,
-      threshold,
-    ) as { n: number };
-    return n >= threshold;
-  }
-
-  private page<D>(
-    key: string,
-    filter: { sql: readonly string[]; params: readonly Param[] },
-    bound: { sql: string; params: readonly Param[] } | null,
-    order: string,
-    desc: boolean,
-    limit: number,
-  ): D[] {
-    if (limit <= 0) return [];
-    const conditions = bound ? [...filter.sql, bound.sql] : filter.sql;
-    const direction = desc ? 'DESC' : 'ASC';
-    const rows = this.statement(
-      `SELECT doc FROM ${table(key)} WHERE ${conditions.join(' AND ')}
-       ORDER BY ${order} ${direction} LIMIT ${literalLimit(limit)}`,
-    ).all(...filter.params, ...(bound?.params ?? [])) as { doc: string }[];
-    return rows.map((row) => JSON.parse(row.doc) as D);
-  }
-
   commit(
     key: string,
     changes: readonly StoredDocument<unknown>[],
@@ -451,7 +245,7 @@ export class SqliteReadModelStore implements ReadModelStore {
               ? { rowids: new Map<string, number>(), valued: new Map<string, number[]>() }
               : null
             : kept;
-          const sides = dropped || deferred ? [] : this.sideTables(derived);
+          const sides = dropped || deferred ? [] : sideTablesOf(derived);
           if (deferral) this.writeByRowid(key, changes, deferral, added);
           else if (sides.length === 0) this.upsertAll(key, changes);
           else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
@@ -494,7 +288,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     added: string[],
   ): void {
     const name = table(key);
-    const sides = this.sideTables(this.derived.get(key)).map((side) => {
+    const sides = sideTablesOf(this.derived.get(key)).map((side) => {
       let rowidsOf = valued.get(side.name);
       if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
       return { field: side.field, rowids: rowidsOf };
@@ -634,7 +428,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private dropIndexesIfEmpty(key: string): boolean {
     const derived = this.derived.get(key);
     const indexes = [...(derived?.idIndex ? [derived.idIndex] : []), ...(derived?.indexes ?? [])];
-    const sides = this.sideTables(derived);
+    const sides = sideTablesOf(derived);
     if (indexes.length === 0 && sides.length === 0) return false;
     if (!this.holdsNothing(key)) return false;
     for (const index of indexes) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
