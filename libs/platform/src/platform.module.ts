@@ -5,7 +5,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import type { ServiceConfig } from './config/service-config';
 import { SERVICE_CONFIG } from './config/tokens';
 import { HealthController, Readiness } from './health/health.controller';
@@ -14,20 +14,22 @@ import { validationPipe } from './http/validation';
 import { AuthGuard } from './identity/auth.guard';
 import { resolveJwtSecret } from './identity/jwt-secret';
 import { TokenVerifier } from './identity/tokens';
-import { loggingParams } from './logging/logging';
+import { AccessLogMiddleware, ROOT_LOGGER, rootLogger, serviceLogger } from './logging/logging';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics/metrics';
 
 /** What every service shares: identity, problem responses, validation, health, metrics, logs. */
 @Module({})
 export class PlatformModule implements NestModule {
   static forRoot(config: ServiceConfig): DynamicModule {
+    const root = rootLogger(config);
     return {
       module: PlatformModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggingParams(config))],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
+        { provide: ROOT_LOGGER, useValue: root },
+        { provide: Logger, useValue: serviceLogger(root) },
         {
           provide: TokenVerifier,
           useFactory: () =>
@@ -39,11 +41,11 @@ export class PlatformModule implements NestModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: validationPipe },
       ],
-      exports: [SERVICE_CONFIG, Readiness, Metrics, TokenVerifier],
+      exports: [SERVICE_CONFIG, ROOT_LOGGER, Logger, Readiness, Metrics, TokenVerifier],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(AccessLogMiddleware, HttpMetricsMiddleware).forRoutes('*path');
   }
 }

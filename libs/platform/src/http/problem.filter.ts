@@ -8,6 +8,7 @@ import {
 import { ProblemError } from '@crm/events';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { requestFields } from '../logging/logging';
 
 export const PROBLEM_BASE = 'https://quick-sales-crm.dev/problems/';
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -60,8 +61,11 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const problem = toProblem(error, request.path);
     // Expected 5xx problems (a dependency down, shutting down) are warnings; anything else is a bug.
-    if (error instanceof ProblemError && problem.status >= 500) this.logger.warn(error.message);
-    else if (problem.status >= 500) this.logger.error(error);
+    // Said with the request: log lines are not bound to one (ADR 16).
+    const req = requestFields(request);
+    if (error instanceof ProblemError && problem.status >= 500) {
+      this.logger.warn({ req, msg: error.message });
+    } else if (problem.status >= 500) this.logger.error({ req, err: error });
     sendProblem(http.getResponse<Response>(), problem);
   }
 }
