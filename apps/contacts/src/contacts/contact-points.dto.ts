@@ -5,13 +5,13 @@ import {
   IsBoolean,
   IsEmail,
   IsOptional,
-  IsPhoneNumber,
   IsString,
   Length,
   Matches,
   MaxLength,
 } from 'class-validator';
 import { trim } from './dto-fields';
+import { IsInternationalPhone } from './contact-points';
 
 const labelProperty = { maxLength: CONTACT_LIMITS.label, default: 'work' };
 
@@ -36,7 +36,7 @@ export class AddEmailDto {
 
 export class AddPhoneDto {
   @ApiProperty({ description: 'international format; stored as E.164' })
-  @IsPhoneNumber(undefined, {
+  @IsInternationalPhone({
     message: 'phone must be a phone number in international format (+country code)',
   })
   phone!: string;

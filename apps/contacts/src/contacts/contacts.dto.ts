@@ -15,7 +15,6 @@ import {
   IsEmail,
   IsIn,
   IsOptional,
-  IsPhoneNumber,
   IsString,
   Length,
   Matches,
@@ -23,6 +22,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { trim, toTags, TAG, TAG_MESSAGE } from './dto-fields';
+import { IsInternationalPhone } from './contact-points';
 
 export class RegisterContactDto {
   @ApiProperty({
@@ -56,7 +56,7 @@ export class RegisterContactDto {
     example: '+44 20 7946 0958',
   })
   @IsOptional()
-  @IsPhoneNumber(undefined, {
+  @IsInternationalPhone({
     message: 'primaryPhone must be a phone number in international format (+country code)',
   })
   primaryPhone?: string;
@@ -106,7 +106,7 @@ export class SetPrimaryEmailDto {
 export class SetPrimaryPhoneDto {
   @ApiProperty({ nullable: true, description: 'international format; null clears it' })
   @ValidateIf((dto: SetPrimaryPhoneDto) => dto.phone !== null)
-  @IsPhoneNumber(undefined, {
+  @IsInternationalPhone({
     message: 'phone must be a phone number in international format (+country code)',
   })
   phone!: string | null;
