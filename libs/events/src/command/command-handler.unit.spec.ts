@@ -1,4 +1,4 @@
-import { ContractRegistry, type EventContract } from '../contracts/event-contract';
+import { ContractRegistry } from '../contracts/event-contract';
 import { EventCodec } from '../crypto/event-codec';
 import { generateDataKey } from '../crypto/personal-data-cipher';
 import { InMemorySubjectKeyStore } from '../crypto/subject-key-store.port';
@@ -7,6 +7,7 @@ import type { DomainEvent, RecordedEvent } from '../store/event';
 import { InMemoryEventStore } from '../store/in-memory-event-store';
 import { CommandHandler, type CommandContext, PreconditionFailed } from './command-handler';
 import type { Decider } from './decider';
+import { testContract } from '../testing/test-contract';
 
 // ---- a tiny decider: a thing that is created once and can be renamed ----
 
@@ -68,14 +69,6 @@ const thing: Decider<ThingCommand, ThingEvent, Thing> = {
   },
 };
 
-const contract = (type: string): EventContract => ({
-  type,
-  ceType: `crm.test.${type.toLowerCase()}.v1`,
-  source: '/crm/test',
-  schema: { type: 'object' },
-  personalFields: ['name'],
-});
-
 // ---- a store where another writer wins the race between our read and our append ----
 
 class RacingEventStore extends InMemoryEventStore {
@@ -121,7 +114,7 @@ describe('command handler', () => {
   beforeEach(() => {
     store = new RacingEventStore();
     codec = new EventCodec(
-      new ContractRegistry([contract('ThingCreated'), contract('ThingRenamed')]),
+      new ContractRegistry([testContract('ThingCreated'), testContract('ThingRenamed')]),
       new InMemorySubjectKeyStore(generateDataKey),
     );
     handler = new CommandHandler(store, codec, () => now);

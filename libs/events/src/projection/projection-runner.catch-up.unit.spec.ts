@@ -27,6 +27,18 @@ describe('projection runner while catching up', () => {
     return head;
   }
 
+  /** A recording store that a runner folded `names` into and stopped. */
+  async function foldedThenStopped(...names: string[]): Promise<RecordingReadModelStore> {
+    const recording = new RecordingReadModelStore();
+    world.readModels = recording;
+    const before = await appendThings(...names);
+    const first = world.runner(thingsProjection().projection);
+    await first.start();
+    expect(await first.waitFor(before)).toBe(true);
+    await first.stop();
+    return recording;
+  }
+
   it('given a rebuild from position 0, then it loads only documents it has written since; resumed from a checkpoint, it loads any document not in memory', async () => {
     const recording = new RecordingReadModelStore();
     world.readModels = recording;
@@ -50,13 +62,7 @@ describe('projection runner while catching up', () => {
   });
 
   it('given a batch whose later events need stored documents, then the earlier ones fold from memory and the rest load what they need at once, in order', async () => {
-    const recording = new RecordingReadModelStore();
-    world.readModels = recording;
-    const before = await appendThings('1', '2');
-    const first = world.runner(thingsProjection().projection);
-    await first.start();
-    expect(await first.waitFor(before)).toBe(true);
-    await first.stop();
+    const recording = await foldedThenStopped('1', '2');
     recording.loads.splice(0);
     const after = await appendThings(
       '1 renamed',
@@ -78,13 +84,7 @@ describe('projection runner while catching up', () => {
   });
 
   it('given documents kept but the checkpoint lost, when started, then it loads them and applies no event twice', async () => {
-    const recording = new RecordingReadModelStore();
-    world.readModels = recording;
-    const before = await appendThings('1', '2');
-    const first = world.runner(thingsProjection().projection);
-    await first.start();
-    expect(await first.waitFor(before)).toBe(true);
-    await first.stop();
+    const recording = await foldedThenStopped('1', '2');
     await recording.commit('things_v1', [], 0);
     recording.loads.splice(0);
     const after = await appendThings('1 renamed');

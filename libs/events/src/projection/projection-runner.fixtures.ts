@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ContractRegistry, type EventContract } from '../contracts/event-contract';
+import { ContractRegistry } from '../contracts/event-contract';
 import { EventCodec, type Revealed } from '../crypto/event-codec';
 import { generateDataKey } from '../crypto/personal-data-cipher';
 import { InMemorySubjectKeyStore } from '../crypto/subject-key-store.port';
@@ -11,6 +11,7 @@ import type { Projection } from './projection';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 import type { CommitOptions, StoredDocument } from './read-model-store.port';
 import { TEST_METADATA } from '../testing/test-metadata';
+import { testContract } from '../testing/test-contract';
 
 export type ThingCreated = DomainEvent<'ThingCreated', { name: string }>;
 export type ThingRenamed = DomainEvent<'ThingRenamed', { name: string }>;
@@ -67,14 +68,6 @@ export const statsProjection: Projection<{ created: number; renamed: number }, T
     renamed: (doc?.renamed ?? 0) + (event.type === 'ThingRenamed' ? 1 : 0),
   }),
 };
-
-const contract = (type: string): EventContract => ({
-  type,
-  ceType: `crm.test.${type.toLowerCase()}.v1`,
-  source: '/crm/test',
-  schema: { type: 'object' },
-  personalFields: ['name'],
-});
 
 /** A read-model store whose checkpoint reads can be held, as over a network. */
 export class HeldCheckpointReadModelStore extends InMemoryReadModelStore {
@@ -179,7 +172,7 @@ export class RunnerWorld {
   readonly store = new RecordingEventStore();
   readonly keys = new InMemorySubjectKeyStore(generateDataKey);
   readonly codec = new EventCodec(
-    new ContractRegistry([contract('ThingCreated'), contract('ThingRenamed')]),
+    new ContractRegistry([testContract('ThingCreated'), testContract('ThingRenamed')]),
     this.keys,
   );
   readModels: InMemoryReadModelStore = new InMemoryReadModelStore();

@@ -4,3 +4,4 @@ export * from './event-store-contract';
 export * from './eventually';
 export * from './subject-key-store-contract';
 export * from './test-metadata';
+export * from './test-contract';
