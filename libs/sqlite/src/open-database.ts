@@ -41,3 +41,10 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Sqlit
   if (options.secureDelete) db.pragma('secure_delete = ON');
   return db;
 }
+
+/** What another connection to the same file runs to be set up as `db` is. */
+export function settingsOf(db: SqliteDatabase): string[] {
+  return ['synchronous', 'cache_size', 'wal_autocheckpoint', 'busy_timeout'].map(
+    (pragma) => `${pragma} = ${String(db.pragma(pragma, { simple: true }))}`,
+  );
+}

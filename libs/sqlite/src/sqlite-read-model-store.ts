@@ -6,7 +6,14 @@ import type {
   StoredDocument,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
-import { openDatabase, type SqliteDatabase } from './open-database';
+import { openDatabase, settingsOf, type SqliteDatabase } from './open-database';
+import {
+  applyRowidWrites,
+  RebuildWriter,
+  RebuildWriterDiedError,
+  type RowidOp,
+  type RowidWrites,
+} from './rebuild-writer';
 import { DocumentQueries } from './read-model-queries';
 import {
   columnOf,
@@ -36,6 +43,8 @@ interface Deferral {
    * lost them since): what it is filled from when built.
    */
   readonly valued: Map<string, number[]>;
+  /** The rowid of the next new document. */
+  next: number;
 }
 
 /** New documents per INSERT statement during a rebuild (4 parameters each). */
@@ -60,6 +69,10 @@ const INSERT_ROWS = 200;
  * for each side table, so that filling them reads only those.
  * The rebuild may be another connection's (the projection thread's): queries look at which
  * side tables exist, not at this one's state.
+ *
+ * A rebuild's commits after its first run on a writer thread with a connection of its own
+ * (ADR 17): decided here (documents serialized, rowids given), written there while this
+ * thread folds the next batches. Every other write here waits for them to land.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
@@ -73,14 +86,24 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly deferred = new Map<string, Deferral | null>();
   private readonly maxDeferredIds: number;
   private readonly queries: DocumentQueries;
+  /** Runs a rebuild's commits past the first; null where there is none (`:memory:`). */
+  private readonly writer: RebuildWriter | null;
+  /** Commits handed to the writer and not settled yet; `writerSettled` settles with the last. */
+  private handedOver = 0;
+  private writerSettled: Promise<void> = Promise.resolve();
 
   /**
    * `maxDeferredIds`: beyond this many documents written by a rebuild, their rowids are
    * no longer kept in memory; the id index is built then, the other indexes still wait.
+   * `writerThread` (default true): a rebuild's commits run on a thread of their own.
    */
-  constructor(file: string, options: { maxDeferredIds?: number } = {}) {
+  constructor(file: string, options: { maxDeferredIds?: number; writerThread?: boolean } = {}) {
     this.maxDeferredIds = options.maxDeferredIds ?? 1_000_000;
     this.db = openDatabase(file, { rebuildable: true });
+    this.writer =
+      options.writerThread === false || file === ':memory:'
+        ? null
+        : new RebuildWriter(file, settingsOf(this.db));
     this.queries = new DocumentQueries(this.db, {
       statement: (sql) => this.statement(sql),
       layout: (key) => this.derived.get(key),
@@ -92,7 +115,16 @@ export class SqliteReadModelStore implements ReadModelStore {
     ) WITHOUT ROWID`);
   }
 
+  /** How many of this store's commits ran on its writer thread (diagnostics, tests). */
+  get writerCommits(): number {
+    return this.writer?.landed ?? 0;
+  }
+
   ensure(definition: ReadModelDefinition): Promise<void> {
+    return this.afterWriter(() => this.ensureHere(definition));
+  }
+
+  private ensureHere(definition: ReadModelDefinition): Promise<void> {
     const { key, indexes: fields } = definition;
     const name = table(key);
     // Immediate: what the columns are and what is added or dropped are decided on one
@@ -221,15 +253,51 @@ export class SqliteReadModelStore implements ReadModelStore {
     checkpoint: number,
     options: CommitOptions = {},
   ): Promise<void> {
+    const kept = this.deferred.get(key);
+    if (options.catchingUp && kept && this.writer?.available) {
+      const commit = this.commitOnWriter(this.writer, key, changes, checkpoint, kept);
+      this.handedOver += 1;
+      const settled = commit.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.writerSettled = Promise.all([this.writerSettled, settled]).then(() => {
+        this.handedOver -= 1;
+      });
+      return commit;
+    }
+    return this.afterWriter(() => this.commitHere(key, changes, checkpoint, options));
+  }
+
+  /**
+   * Runs `write` on this connection once the commits handed to the writer have landed: it
+   * would otherwise wait for their lock, blocking this thread, or come before them.
+   */
+  private afterWriter(write: () => Promise<void>): Promise<void> {
+    return this.handedOver > 0 ? this.writerSettled.then(write) : write();
+  }
+
+  /**
+   * A read model with a search field holds words in clear: what its rewrites free is zeroed
+   * (where that costs no extra I/O), so an erased value does not stay in free space. Only
+   * there: it costs a rebuild of the contact list about a tenth.
+   */
+  private secureDelete(key: string): 'FAST' | 'OFF' {
+    return this.derived.get(key)?.search ? 'FAST' : 'OFF';
+  }
+
+  private commitHere(
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+    options: CommitOptions,
+  ): Promise<void> {
     const setCheckpoint = this.statement(
       `INSERT INTO checkpoints (read_model, position) VALUES (?, ?)
        ON CONFLICT (read_model) DO UPDATE SET position = excluded.position`,
     );
     const derived = this.derived.get(key);
-    // A read model with a search field holds words in clear: what its rewrites free is
-    // zeroed (where that costs no extra I/O), so an erased value does not stay in free
-    // space. Only there: it costs a rebuild of the contact list about a tenth.
-    this.db.pragma(`secure_delete = ${derived?.search ? 'FAST' : 'OFF'}`);
+    this.db.pragma(`secure_delete = ${this.secureDelete(key)}`);
     // In the executor, a failed write becomes a rejection, as with a store over the network.
     return new Promise((resolve) => {
       const deferred = this.deferred.has(key);
@@ -240,14 +308,15 @@ export class SqliteReadModelStore implements ReadModelStore {
       try {
         outcome = this.db.transaction(() => {
           const dropped = options.catchingUp === true && !deferred && this.dropIndexesIfEmpty(key);
-          let deferral = dropped
-            ? derived?.idIndex
-              ? { rowids: new Map<string, number>(), valued: new Map<string, number[]>() }
-              : null
-            : kept;
+          let deferral =
+            dropped && derived?.idIndex ? this.newDeferral(key) : dropped ? null : kept;
           const sides = dropped || deferred ? [] : sideTablesOf(derived);
-          if (deferral) this.writeByRowid(key, changes, deferral, added);
-          else if (sides.length === 0) this.upsertAll(key, changes);
+          if (deferral) {
+            applyRowidWrites(
+              this.statement.bind(this),
+              this.planByRowid(key, changes, deferral, added),
+            );
+          } else if (sides.length === 0) this.upsertAll(key, changes);
           else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
           if (deferral && derived?.idIndex && deferral.rowids.size > this.maxDeferredIds) {
             this.db.exec(derived.idIndex.create);
@@ -271,8 +340,57 @@ export class SqliteReadModelStore implements ReadModelStore {
       // Only now that the transaction committed: a rolled back one left the indexes as they were.
       if (!options.catchingUp) this.deferred.delete(key);
       else if (outcome.dropped || deferred) this.deferred.set(key, outcome.deferral);
+      // A rebuild ended: the writer's connection and page cache are freed until the next.
+      if (!options.catchingUp && deferred && ![...this.deferred.values()].some(Boolean)) {
+        void this.writer?.close();
+      }
       resolve();
     });
+  }
+
+  /**
+   * A commit of a rebuild past its first, which the writer thread runs while this one folds
+   * on (ADR 17): decided here as `commitHere` would, with the rowids kept here. One that may
+   * take the rowids kept past their limit is made here, since it builds the id index: the
+   * schema changes only on this connection, whose statements are prepared against it.
+   */
+  private async commitOnWriter(
+    writer: RebuildWriter,
+    key: string,
+    changes: readonly StoredDocument<unknown>[],
+    checkpoint: number,
+    deferral: Deferral,
+  ): Promise<void> {
+    const overflows = deferral.rowids.size + changes.length > this.maxDeferredIds;
+    if (overflows || !(await writer.ready())) {
+      return this.commitHere(key, changes, checkpoint, { catchingUp: true });
+    }
+    const added: string[] = [];
+    try {
+      await writer.commit({
+        writes: this.planByRowid(key, changes, deferral, added),
+        secureDelete: this.secureDelete(key),
+        checkpoint: { key, position: checkpoint },
+      });
+    } catch (error) {
+      for (const id of added) deferral.rowids.delete(id);
+      // Died with it on the way: whether it landed is not known, so the rowids kept may be
+      // wrong. Documents are found by id from now on, as past the limit of rowids kept.
+      const idIndex = this.derived.get(key)?.idIndex;
+      if (error instanceof RebuildWriterDiedError && idIndex) {
+        this.db.exec(idIndex.create);
+        this.deferred.set(key, null);
+      }
+      throw error;
+    }
+  }
+
+  /** A rebuild's state from its first commit, into the empty table. */
+  private newDeferral(key: string): Deferral {
+    const { last } = this.statement(
+      `SELECT coalesce(max(rowid), 0) AS last FROM ${table(key)}`,
+    ).get() as { last: number };
+    return { rowids: new Map(), valued: new Map(), next: last + 1 };
   }
 
   /**
@@ -281,61 +399,47 @@ export class SqliteReadModelStore implements ReadModelStore {
    * id in `added`. New rows go in a few hundred per statement, which halves the cost of
    * calling into SQLite per row.
    */
-  private writeByRowid(
+  private planByRowid(
     key: string,
     changes: readonly StoredDocument<unknown>[],
-    { rowids, valued }: Deferral,
+    deferral: Deferral,
     added: string[],
-  ): void {
-    const name = table(key);
+  ): RowidWrites {
+    const { rowids, valued } = deferral;
     const sides = sideTablesOf(this.derived.get(key)).map((side) => {
       let rowidsOf = valued.get(side.name);
       if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
       return { field: side.field, rowids: rowidsOf };
     });
     const fields = this.derived.get(key)?.fields ?? [];
-    const columns = fields.map(columnOf);
-    const update = this.statement(
-      `UPDATE ${name} SET ${['position', 'doc', ...columns].map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`,
-    );
-    const { last } = this.statement(
-      `SELECT coalesce(max(rowid), 0) AS last FROM ${name}`,
-    ).get() as {
-      last: number;
-    };
-    let next = last + 1;
+    const width = 4 + fields.length;
+    const ops: RowidOp[] = [];
     /** rowid, id, position, doc and the field columns of each new document not inserted yet. */
     let rows: Param[] = [];
-    const width = 4 + columns.length;
-    const row = `(${Array<string>(width).fill('?').join(', ')})`;
-    const insert = (): void => {
-      const count = rows.length / width;
-      if (count > 0) {
-        this.statement(
-          `INSERT INTO ${name} (${['rowid', 'id', 'position', 'doc', ...columns].join(', ')}) VALUES ${Array<string>(count).fill(row).join(', ')}`,
-        ).run(...rows);
-      }
-      rows = [];
-    };
     for (const change of changes) {
       const doc = change.doc === null ? null : JSON.stringify(change.doc);
       const rowid = rowids.get(change.id);
       for (const side of sides) {
-        if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? next);
+        if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? deferral.next);
       }
       const values = fields.map((field) => columnValue(change.doc, field));
       if (rowid === undefined) {
-        rowids.set(change.id, next);
+        rowids.set(change.id, deferral.next);
         added.push(change.id);
-        rows.push(next++, change.id, change.position, doc, ...values);
-        if (rows.length === width * INSERT_ROWS) insert();
+        rows.push(deferral.next++, change.id, change.position, doc, ...values);
+        if (rows.length === width * INSERT_ROWS) {
+          ops.push({ insert: rows });
+          rows = [];
+        }
       } else {
         // The row may be one of those not inserted yet.
-        insert();
-        update.run(change.position, doc, ...values, rowid);
+        if (rows.length > 0) ops.push({ insert: rows });
+        rows = [];
+        ops.push({ update: [change.position, doc, ...values, rowid] });
       }
     }
-    insert();
+    if (rows.length > 0) ops.push({ insert: rows });
+    return { table: table(key), columns: fields.map(columnOf), ops };
   }
 
   private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
@@ -441,6 +545,10 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   reset(key: string): Promise<void> {
+    return this.afterWriter(() => this.resetHere(key));
+  }
+
+  private resetHere(key: string): Promise<void> {
     this.db.transaction(() => {
       this.db.exec(`DELETE FROM ${table(key)}`);
       // Side tables by name, known to this store or not: rowids of the emptied table are
@@ -467,12 +575,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     return statement;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) {
       // Refreshes the planner's statistics where they went stale, as SQLite advises on close.
       this.db.pragma('optimize');
       this.db.close();
     }
-    return Promise.resolve();
   }
 }

@@ -1,0 +1,144 @@
+import type { StoredDocument } from '@crm/events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from './open-database';
+import type { Worker } from 'node:worker_threads';
+import { RebuildWriter, RebuildWriterDiedError } from './rebuild-writer';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+interface Note {
+  readonly text: string;
+  readonly owner: string;
+  readonly tags: readonly string[];
+}
+
+const READ_MODEL = { key: 'notes_v1', indexes: ['owner'], multiValued: ['tags'] };
+const note = (n: number, position: number, text = `note ${n}`): StoredDocument<Note> => ({
+  id: `n-${n}`,
+  doc: { text, owner: `e-${n % 3}`, tags: n % 2 ? ['call'] : [] },
+  position,
+});
+
+/** A rebuild of 40 notes in four commits while catching up, each changing some of the last. */
+async function rebuild(store: SqliteReadModelStore): Promise<void> {
+  for (let batch = 0; batch < 4; batch++) {
+    const changes = [];
+    for (let n = batch * 10; n < batch * 10 + 10; n++) changes.push(note(n, n + 1));
+    if (batch > 0) changes.push(note(batch * 10 - 1, batch * 10 + 10, 'changed'));
+    if (batch === 3) changes.push({ id: 'n-0', doc: null, position: 41 });
+    await store.commit(READ_MODEL.key, changes, batch * 10 + 11, { catchingUp: true });
+  }
+  await store.commit(READ_MODEL.key, [note(5, 42, 'last')], 42);
+}
+
+/** Everything the file holds for the read model, as another connection reads it. */
+function contents(file: string): unknown {
+  const db = openDatabase(file);
+  try {
+    return {
+      rows: db.prepare('SELECT id, position, doc, "doc.owner" FROM rm_notes_v1 ORDER BY id').all(),
+      tags: db.prepare('SELECT value, id FROM rm_notes_v1__tags ORDER BY value, id').all(),
+      indexes: db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .all(),
+      checkpoint: db.prepare('SELECT position FROM checkpoints').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('rebuild writer thread', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'crm-rebuild-writer-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function rebuilt(name: string, writerThread: boolean): Promise<[unknown, number]> {
+    const file = join(dir, name);
+    const store = new SqliteReadModelStore(file, { writerThread });
+    try {
+      await store.ensure(READ_MODEL);
+      await rebuild(store);
+      return [contents(file), store.writerCommits];
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('given a rebuild into an empty read model, when it commits while catching up, then its commits after the first run on the writer thread and the file ends as one written without it', async () => {
+    const [withWriter, onWriter] = await rebuilt('with.db', true);
+    const [without, onNone] = await rebuilt('without.db', false);
+
+    expect(onWriter).toBe(3);
+    expect(onNone).toBe(0);
+    expect(withWriter).toEqual(without);
+    expect(withWriter).toMatchObject({ checkpoint: [{ position: 42 }] });
+  });
+
+  it('given commits on their way to the writer thread, when the store is reset and written here, then those come after them', async () => {
+    const file = join(dir, 'order.db');
+    const store = new SqliteReadModelStore(file);
+    try {
+      await store.ensure(READ_MODEL);
+      await store.commit(READ_MODEL.key, [note(1, 1)], 1, { catchingUp: true });
+      const onWriter = store.commit(READ_MODEL.key, [note(2, 2)], 2, { catchingUp: true });
+      const reset = store.reset(READ_MODEL.key);
+      const here = store.commit(READ_MODEL.key, [note(3, 3)], 3);
+      await Promise.all([onWriter, reset, here]);
+
+      expect(store.writerCommits).toBe(1);
+      expect((await store.load<Note>(READ_MODEL.key, ['n-1', 'n-2', 'n-3'])).size).toBe(1);
+      expect(await store.checkpoint(READ_MODEL.key)).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('given a writer thread that dies with a commit on its way, then the commit fails, and the rebuild goes on finding documents by id whether it landed or not', async () => {
+    const file = join(dir, 'died.db');
+    const store = new SqliteReadModelStore(file);
+    try {
+      await store.ensure(READ_MODEL);
+      await store.commit(READ_MODEL.key, [note(1, 1)], 1, { catchingUp: true });
+      await store.commit(READ_MODEL.key, [note(2, 2)], 2, { catchingUp: true });
+      const onItsWay = store.commit(READ_MODEL.key, [note(3, 3), note(1, 4, 'changed')], 4, {
+        catchingUp: true,
+      });
+      // The thread itself, killed as an out-of-memory error in it would end it.
+      const thread = (store as unknown as { writer: { worker: Worker } }).writer.worker;
+      await thread.terminate();
+      await expect(onItsWay).rejects.toThrow(RebuildWriterDiedError);
+
+      // What a runner does next: fold again from the stored checkpoint, then catch up.
+      await store.commit(READ_MODEL.key, [note(3, 3), note(1, 4, 'changed')], 4, {
+        catchingUp: true,
+      });
+      await store.commit(READ_MODEL.key, [note(4, 5)], 5);
+
+      expect(contents(file)).toMatchObject({
+        rows: [
+          { id: 'n-1', position: 4 },
+          { id: 'n-2', position: 2 },
+          { id: 'n-3', position: 3 },
+          { id: 'n-4', position: 5 },
+        ],
+        checkpoint: [{ position: 5 }],
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('given a writer thread that cannot open its driver, then it says so and is not used again', async () => {
+    const writer = new RebuildWriter(join(dir, 'none.db'), [], join(dir, 'no-such-driver.js'));
+
+    expect(await writer.ready()).toBe(false);
+    expect(writer.available).toBe(false);
+    expect(await writer.ready()).toBe(false);
+  });
+});
