@@ -120,14 +120,15 @@ export interface Derived {
 export const matchAll = (words: readonly string[]): string =>
   words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
 
+function member(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object'
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
+
 function valueAt(doc: unknown, field: string): unknown {
-  return field
-    .split('.')
-    .reduce<unknown>(
-      (v, part) =>
-        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined,
-      doc,
-    );
+  // Most fields are top-level: a rebuild asks for each of its documents.
+  return field.includes('.') ? field.split('.').reduce(member, doc) : member(doc, field);
 }
 
 export function wordsOf(doc: unknown, field: string): string | null {
