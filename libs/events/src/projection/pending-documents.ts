@@ -1,7 +1,7 @@
 import type { StoredDocument } from './read-model-store.port';
 
 /** A pending document and the position of the first event folded into it since it was stored. */
-interface Entry<D> {
+export interface PendingEntry<D> {
   doc: StoredDocument<D>;
   readonly since: number;
 }
@@ -15,7 +15,7 @@ export class PendingDocuments<D> {
   /** The last position folded. */
   position = 0;
   /** One entry per document, updated in place: a rebuild sets a document per event. */
-  private entries = new Map<string, Entry<D>>();
+  private entries = new Map<string, PendingEntry<D>>();
   /** `position` at the last `take`. */
   private takenAt = 0;
 
@@ -27,13 +27,20 @@ export class PendingDocuments<D> {
     return this.entries.get(id)?.doc;
   }
 
+  /** The entry of a pending document, to be passed back to `set` when it changes again. */
+  entry(id: string): PendingEntry<D> | undefined {
+    return this.entries.get(id);
+  }
+
   has(id: string): boolean {
     return this.entries.has(id);
   }
 
-  /** A document as changed by the event at its position. */
-  set(doc: StoredDocument<D>): void {
-    const entry = this.entries.get(doc.id);
+  /**
+   * A document as changed by the event at its position. `entry`: its entry, when the caller
+   * just looked it up with `entry` (a rebuild sets a document per event: one lookup, not two).
+   */
+  set(doc: StoredDocument<D>, entry = this.entries.get(doc.id)): void {
     if (entry) entry.doc = doc;
     else this.entries.set(doc.id, { doc, since: doc.position });
   }
@@ -53,7 +60,7 @@ export class PendingDocuments<D> {
    * last take are kept, so the checkpoint always reaches the position of that take.
    */
   take(keep: number): { changes: Map<string, StoredDocument<D>>; checkpoint: number } {
-    const kept = new Map<string, Entry<D>>();
+    const kept = new Map<string, PendingEntry<D>>();
     let checkpoint = this.position;
     for (const entry of this.mostRecent(keep)) {
       kept.set(entry.doc.id, entry);
@@ -66,9 +73,9 @@ export class PendingDocuments<D> {
     return { changes, checkpoint };
   }
 
-  private mostRecent(count: number): Entry<D>[] {
+  private mostRecent(count: number): PendingEntry<D>[] {
     if (count <= 0) return [];
-    const candidates: Entry<D>[] = [];
+    const candidates: PendingEntry<D>[] = [];
     for (const entry of this.entries.values()) {
       if (entry.since > this.takenAt) candidates.push(entry);
     }

@@ -47,4 +47,16 @@ describe('pending documents', () => {
     expect(checkpoint).toBe(2);
     expect(pending.get('c')).toEqual(changed('c', 3));
   });
+
+  it('given the entry of a pending document, when it is set through it, then the document changes and keeps the position of its first change', () => {
+    const pending = given(['a', 1], ['b', 2]);
+    const entry = pending.entry('a');
+
+    pending.set(changed('a', 3), entry);
+    pending.position = 3;
+
+    expect(entry?.doc).toEqual(changed('a', 3));
+    expect(pending.take(1).checkpoint).toBe(0);
+    expect(pending.get('a')).toEqual(changed('a', 3));
+  });
 });

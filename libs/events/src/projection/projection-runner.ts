@@ -2,7 +2,7 @@ import type { EventCodec } from '../crypto/event-codec';
 import type { DecodedEvent, DomainEvent, RecordedEvent } from '../store/event';
 import type { EventStore, Subscription } from '../store/event-store.port';
 import { batchTick } from './batch-tick';
-import { PendingDocuments } from './pending-documents';
+import { PendingDocuments, type PendingEntry } from './pending-documents';
 import { PositionWaiters, type ReadModelProgress } from './position-waiters';
 import { applyEvent, definitionOf, type Projection, projectionKey } from './projection';
 import type { ReadModelStore, StoredDocument } from './read-model-store.port';
@@ -208,9 +208,10 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     let folded = 0;
     for (const event of events) {
       const id = this.projection.documentId(event);
-      const current = this.pending.get(id) ?? this.committed.get(id);
+      const entry = this.pending.entry(id);
+      const current = entry?.doc ?? this.committed.get(id);
       if (current === undefined && this.mayBeStored(id)) break;
-      this.fold(current, event);
+      this.fold(current, event, entry);
       folded += 1;
     }
     if (folded < events.length) await this.loadAndFold(events.slice(folded));
@@ -240,9 +241,14 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     }
   }
 
-  private fold(current: StoredDocument<D> | undefined, event: DecodedEvent<E>): void {
+  /** `entry`: the document's pending entry, when the caller has it at hand. */
+  private fold(
+    current: StoredDocument<D> | undefined,
+    event: DecodedEvent<E>,
+    entry?: PendingEntry<D>,
+  ): void {
     const next = applyEvent(this.projection, current, event);
-    if (next) this.pending.set(next);
+    if (next) this.pending.set(next, entry);
   }
 
   /**
