@@ -7,7 +7,7 @@ import {
   type Revealed,
   ProjectionRunner,
 } from '@crm/events';
-import { PROJECTION_THREAD_LIMITS } from '@crm/platform';
+import { DEFAULT_PROJECTION_YOUNG_GENERATION_MB } from '@crm/platform';
 import { SqliteEventStore, SqliteReadModelStore, SqliteSubjectKeyStore } from '@crm/sqlite';
 import {
   type ContactListItem,
@@ -40,7 +40,7 @@ export function replayInProjectionThread(
     const thread = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, {
       eval: true,
       workerData: { dir, head, contactId },
-      resourceLimits: PROJECTION_THREAD_LIMITS,
+      resourceLimits: { maxYoungGenerationSizeMb: DEFAULT_PROJECTION_YOUNG_GENERATION_MB },
     });
     let replayed: Replayed | null = null;
     thread.on('message', (message: Replayed) => (replayed = message));

@@ -42,6 +42,18 @@ describe('service configuration', () => {
         'PROJECTION_BATCH_DELAY_MS',
       );
     }
+    for (const size of ['8', '4097', '100.5', 'big']) {
+      expect(problem({ PROJECTION_YOUNG_GENERATION_MB: size })).toHaveProperty(
+        'PROJECTION_YOUNG_GENERATION_MB',
+      );
+    }
+  });
+
+  it('given no PROJECTION_YOUNG_GENERATION_MB, gives the projection thread 128 MB semispaces; given one, that', () => {
+    expect(load({})).toMatchObject({ projectionYoungGenerationMb: 384 });
+    expect(load({ PROJECTION_YOUNG_GENERATION_MB: '48' })).toMatchObject({
+      projectionYoungGenerationMb: 48,
+    });
   });
 
   it('given PROJECTION_THREAD=main, folds the read models in the HTTP thread', () => {

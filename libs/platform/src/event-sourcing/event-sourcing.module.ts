@@ -146,11 +146,16 @@ export class Projections implements OnApplicationBootstrap, OnModuleDestroy, OnA
     // and creates them before the projection thread writes.
     for (const { definition } of this.inThread.values()) await this.readModels.ensure(definition);
     const progress = new Map([...this.inThread].map(([key, { progress }]) => [key, progress]));
-    this.thread = await ProjectionThread.start(this.threadEntry, progress, {
-      forgot: (subject) => this.codec.forget(subject),
-      failed: (error) =>
-        this.logger.error(`the projection thread stopped: ${error.message}`, error.stack),
-    });
+    this.thread = await ProjectionThread.start(
+      this.threadEntry,
+      progress,
+      {
+        forgot: (subject) => this.codec.forget(subject),
+        failed: (error) =>
+          this.logger.error(`the projection thread stopped: ${error.message}`, error.stack),
+      },
+      this.config.projectionYoungGenerationMb,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

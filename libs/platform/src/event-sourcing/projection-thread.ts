@@ -1,28 +1,13 @@
 import { PositionWaiters, type ReadModelProgress } from '@crm/events';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import {
-  isMainThread,
-  parentPort,
-  type ResourceLimits,
-  Worker,
-  workerData,
-} from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 // The read models of a service can run in a thread of their own (PROJECTION_THREAD=worker):
 // the service's main script started again as a worker thread, whose modules run without
 // HTTP and whose Projections runs the runners. See docs/adr/0014-projection-thread.md.
 
 const ROLE = 'crm-projections';
-/**
- * The projection thread's young generation: 192 MB, that is semispaces of 64 MB instead of
- * 16. A rebuild keeps the documents it folds in memory until they are committed, and every
- * scavenge copies those still pending; with four times fewer scavenges, a rebuild of the
- * contact list from 1M events spent about 0.3 s less in them (0.9 → 0.6 s; larger sizes
- * saved no more). The memory is only used when allocations need it.
- */
-export const PROJECTION_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 192 };
-
 /** How long the main thread waits for the projection thread to close its stores. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -146,10 +131,12 @@ export class ProjectionThread {
     entry: string,
     readModels: ReadonlyMap<string, ReadModelInThread>,
     on: { forgot(subject: string): void; failed(error: Error): void },
+    youngGenerationMb: number,
   ): Promise<ProjectionThread> {
     const worker = new Worker(entry, {
       workerData: { role: ROLE },
-      resourceLimits: PROJECTION_THREAD_LIMITS,
+      // A rebuild keeps the documents it folds until they are committed (ADR 17).
+      resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
     });
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     return new Promise((resolve, reject) => {
