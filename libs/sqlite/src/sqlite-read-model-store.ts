@@ -7,19 +7,13 @@ import type {
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, settingsOf, type SqliteDatabase } from './open-database';
-import {
-  applyRowidWrites,
-  RebuildWriter,
-  RebuildWriterDiedError,
-  type RowidOp,
-  type RowidWrites,
-} from './rebuild-writer';
+import { type Deferral, planByRowid } from './rebuild-rowids';
+import { applyRowidWrites, RebuildWriter, RebuildWriterDiedError } from './rebuild-writer';
 import { DocumentQueries } from './read-model-queries';
 import {
   columnOf,
   columnValue,
   type Derived,
-  hasValues,
   idIndexOn,
   indexName,
   indexOn,
@@ -33,22 +27,6 @@ import {
   valuesTable,
   wordsOf,
 } from './read-model-schema';
-
-/** A rebuild's state while the id index is dropped (see SqliteReadModelStore). */
-interface Deferral {
-  /** The rowid of each document written since. */
-  readonly rowids: Map<string, number>;
-  /**
-   * Per side table, the rowids of the documents written with values for it (some may have
-   * lost them since): what it is filled from when built.
-   */
-  readonly valued: Map<string, number[]>;
-  /** The rowid of the next new document. */
-  next: number;
-}
-
-/** New documents per INSERT statement during a rebuild (4 parameters each). */
-const INSERT_ROWS = 200;
 
 /**
  * The embedded read-model store: one SQLite file, a table of JSON documents per read model
@@ -314,7 +292,7 @@ export class SqliteReadModelStore implements ReadModelStore {
           if (deferral) {
             applyRowidWrites(
               this.statement.bind(this),
-              this.planByRowid(key, changes, deferral, added),
+              planByRowid(key, this.derived.get(key), changes, deferral, added),
             );
           } else if (sides.length === 0) this.upsertAll(key, changes);
           else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
@@ -368,7 +346,7 @@ export class SqliteReadModelStore implements ReadModelStore {
     const added: string[] = [];
     try {
       await writer.commit({
-        writes: this.planByRowid(key, changes, deferral, added),
+        writes: planByRowid(key, this.derived.get(key), changes, deferral, added),
         secureDelete: this.secureDelete(key),
         checkpoint: { key, position: checkpoint },
       });
@@ -391,55 +369,6 @@ export class SqliteReadModelStore implements ReadModelStore {
       `SELECT coalesce(max(rowid), 0) AS last FROM ${table(key)}`,
     ).get() as { last: number };
     return { rowids: new Map(), valued: new Map(), next: last + 1 };
-  }
-
-  /**
-   * Writes while the id index is dropped: a document this rebuild wrote before is found by
-   * the rowid kept for it, any other is new and gets the next rowid, kept in the deferral, its
-   * id in `added`. New rows go in a few hundred per statement, which halves the cost of
-   * calling into SQLite per row.
-   */
-  private planByRowid(
-    key: string,
-    changes: readonly StoredDocument<unknown>[],
-    deferral: Deferral,
-    added: string[],
-  ): RowidWrites {
-    const { rowids, valued } = deferral;
-    const sides = sideTablesOf(this.derived.get(key)).map((side) => {
-      let rowidsOf = valued.get(side.name);
-      if (!rowidsOf) valued.set(side.name, (rowidsOf = []));
-      return { field: side.field, rowids: rowidsOf };
-    });
-    const fields = this.derived.get(key)?.fields ?? [];
-    const width = 4 + fields.length;
-    const ops: RowidOp[] = [];
-    /** rowid, id, position, doc and the field columns of each new document not inserted yet. */
-    let rows: Param[] = [];
-    for (const change of changes) {
-      const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      const rowid = rowids.get(change.id);
-      for (const side of sides) {
-        if (hasValues(change.doc, side.field)) side.rowids.push(rowid ?? deferral.next);
-      }
-      const values = fields.map((field) => columnValue(change.doc, field));
-      if (rowid === undefined) {
-        rowids.set(change.id, deferral.next);
-        added.push(change.id);
-        rows.push(deferral.next++, change.id, change.position, doc, ...values);
-        if (rows.length === width * INSERT_ROWS) {
-          ops.push({ insert: rows });
-          rows = [];
-        }
-      } else {
-        // The row may be one of those not inserted yet.
-        if (rows.length > 0) ops.push({ insert: rows });
-        rows = [];
-        ops.push({ update: [change.position, doc, ...values, rowid] });
-      }
-    }
-    if (rows.length > 0) ops.push({ insert: rows });
-    return { table: table(key), columns: fields.map(columnOf), ops };
   }
 
   private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
