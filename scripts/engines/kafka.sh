@@ -106,7 +106,13 @@ configure_env() {
 format_storage() {
   [[ -f "$DATA/meta.properties" ]] && return 0
   local cluster_id
-  cluster_id="$(node -e "console.log(require('crypto').randomBytes(16).toString('base64url'))")"
+  # Base64url may start with '-', which the storage tool's parser takes for an option (a CI run
+  # failed so): draw again until it does not, as Kafka's own random ids do.
+  cluster_id="$(node -e "
+    const { randomBytes } = require('crypto');
+    let id;
+    do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+    console.log(id);")"
   say "formatting storage (cluster $cluster_id)"
   mkdir -p "$DATA"
   "${JVM[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >>"$LOG" 2>&1 ||
