@@ -58,17 +58,31 @@ describe('rebuild writer thread', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function rebuilt(name: string, writerThread: boolean): Promise<[unknown, number]> {
+  /** Runs `body` on a store of the read model in a file of its own, closed afterwards. */
+  async function withStore<T>(
+    name: string,
+    body: (store: SqliteReadModelStore, file: string) => Promise<T>,
+    writerThread = true,
+  ): Promise<T> {
     const file = join(dir, name);
     const store = new SqliteReadModelStore(file, { writerThread });
     try {
       await store.ensure(READ_MODEL);
-      await rebuild(store);
-      return [contents(file), store.writerCommits];
+      return await body(store, file);
     } finally {
       await store.close();
     }
   }
+
+  const rebuilt = (name: string, writerThread: boolean): Promise<[unknown, number]> =>
+    withStore(
+      name,
+      async (store, file) => {
+        await rebuild(store);
+        return [contents(file), store.writerCommits];
+      },
+      writerThread,
+    );
 
   it('given a rebuild into an empty read model, when it commits while catching up, then its commits after the first run on the writer thread and the file ends as one written without it', async () => {
     const [withWriter, onWriter] = await rebuilt('with.db', true);
@@ -81,10 +95,7 @@ describe('rebuild writer thread', () => {
   });
 
   it('given commits on their way to the writer thread, when the store is reset and written here, then those come after them', async () => {
-    const file = join(dir, 'order.db');
-    const store = new SqliteReadModelStore(file);
-    try {
-      await store.ensure(READ_MODEL);
+    await withStore('order.db', async (store) => {
       await store.commit(READ_MODEL.key, [note(1, 1)], 1, { catchingUp: true });
       const onWriter = store.commit(READ_MODEL.key, [note(2, 2)], 2, { catchingUp: true });
       const reset = store.reset(READ_MODEL.key);
@@ -94,16 +105,11 @@ describe('rebuild writer thread', () => {
       expect(store.writerCommits).toBe(1);
       expect((await store.load<Note>(READ_MODEL.key, ['n-1', 'n-2', 'n-3'])).size).toBe(1);
       expect(await store.checkpoint(READ_MODEL.key)).toBe(3);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('given a writer thread that dies with a commit on its way, then the commit fails, and the rebuild goes on finding documents by id whether it landed or not', async () => {
-    const file = join(dir, 'died.db');
-    const store = new SqliteReadModelStore(file);
-    try {
-      await store.ensure(READ_MODEL);
+    await withStore('died.db', async (store, file) => {
       await store.commit(READ_MODEL.key, [note(1, 1)], 1, { catchingUp: true });
       await store.commit(READ_MODEL.key, [note(2, 2)], 2, { catchingUp: true });
       const onItsWay = store.commit(READ_MODEL.key, [note(3, 3), note(1, 4, 'changed')], 4, {
@@ -129,9 +135,7 @@ describe('rebuild writer thread', () => {
         ],
         checkpoint: [{ position: 5 }],
       });
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('given a writer thread that cannot open its driver, then it says so and is not used again', async () => {

@@ -142,8 +142,7 @@ export class RebuildWriter {
   >();
   private drained: Promise<void> = Promise.resolve();
   private drain: (() => void) | null = null;
-  /** Commits that landed through the thread, for diagnostics and tests. */
-  landed = 0;
+  private landedCount = 0;
 
   /** `driver`: the module the thread opens the file with (better-sqlite3). */
   constructor(
@@ -151,6 +150,11 @@ export class RebuildWriter {
     private readonly pragmas: readonly string[],
     private readonly driver = driverPath(),
   ) {}
+
+  /** Commits that landed through the thread, for diagnostics and tests. */
+  get landed(): number {
+    return this.landedCount;
+  }
 
   /** False where the thread cannot run (it failed to start once). */
   get available(): boolean {
@@ -233,7 +237,7 @@ export class RebuildWriter {
     const waiter = this.waiting.get(id);
     this.waiting.delete(id);
     if (error === null) {
-      this.landed += 1;
+      this.landedCount += 1;
       waiter?.resolve();
     } else waiter?.reject(typeof error === 'string' ? new Error(error) : error);
     if (this.waiting.size === 0) {
