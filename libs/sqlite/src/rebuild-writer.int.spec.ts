@@ -84,11 +84,11 @@ describe('rebuild writer thread', () => {
       writerThread,
     );
 
-  it('given a rebuild into an empty read model, when it commits while catching up, then its commits after the first run on the writer thread and the file ends as one written without it', async () => {
+  it('given a rebuild into an empty read model, when it commits while catching up, then all of them run on the writer thread and the file ends as one written without it', async () => {
     const [withWriter, onWriter] = await rebuilt('with.db', true);
     const [without, onNone] = await rebuilt('without.db', false);
 
-    expect(onWriter).toBe(3);
+    expect(onWriter).toBe(4);
     expect(onNone).toBe(0);
     expect(withWriter).toEqual(without);
     expect(withWriter).toMatchObject({ checkpoint: [{ position: 42 }] });
@@ -102,9 +102,34 @@ describe('rebuild writer thread', () => {
       const here = store.commit(READ_MODEL.key, [note(3, 3)], 3);
       await Promise.all([onWriter, reset, here]);
 
-      expect(store.writerCommits).toBe(1);
+      expect(store.writerCommits).toBe(2);
       expect((await store.load<Note>(READ_MODEL.key, ['n-1', 'n-2', 'n-3'])).size).toBe(1);
       expect(await store.checkpoint(READ_MODEL.key)).toBe(3);
+    });
+  });
+
+  it("given another read model's commit on its way to the writer thread, when a rebuild starts, then its first commit is made here and the next on the writer", async () => {
+    const other = { key: 'calls_v1', indexes: ['owner'] };
+    await withStore('two.db', async (store, file) => {
+      await store.ensure(other);
+      await store.commit(other.key, [note(1, 1)], 1, { catchingUp: true });
+      const onItsWay = store.commit(other.key, [note(2, 2)], 2, { catchingUp: true });
+      const first = store.commit(READ_MODEL.key, [note(3, 3)], 3, { catchingUp: true });
+      await Promise.all([onItsWay, first]);
+      expect(store.writerCommits).toBe(2);
+
+      await store.commit(READ_MODEL.key, [note(4, 4)], 4, { catchingUp: true });
+      await store.commit(READ_MODEL.key, [], 4);
+      await store.commit(other.key, [], 2);
+
+      expect(store.writerCommits).toBe(3);
+      expect(contents(file)).toMatchObject({
+        rows: [
+          { id: 'n-3', position: 3 },
+          { id: 'n-4', position: 4 },
+        ],
+        checkpoint: [{ position: 2 }, { position: 4 }],
+      });
     });
   });
 

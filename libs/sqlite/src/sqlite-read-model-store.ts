@@ -8,7 +8,12 @@ import type {
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, settingsOf, type SqliteDatabase } from './open-database';
 import { type Deferral, planByRowid } from './rebuild-rowids';
-import { applyRowidWrites, RebuildWriter, RebuildWriterDiedError } from './rebuild-writer';
+import {
+  applyRowidWrites,
+  RebuildWriter,
+  RebuildWriterDiedError,
+  type RowidWrites,
+} from './rebuild-writer';
 import { DocumentQueries } from './read-model-queries';
 import {
   columnOf,
@@ -48,9 +53,10 @@ import {
  * The rebuild may be another connection's (the projection thread's): queries look at which
  * side tables exist, not at this one's state.
  *
- * A rebuild's commits after its first run on a writer thread with a connection of its own
- * (ADR 17): decided here (documents serialized, rowids given), written there while this
- * thread folds the next batches. Every other write here waits for them to land.
+ * A rebuild's commits run on a writer thread with a connection of its own (ADR 17):
+ * decided here (documents serialized, rowids given), written there while this thread folds
+ * the next batches; only the first one's index drop and the last one's index builds run
+ * here. Every other write here waits for them to land.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: SqliteDatabase;
@@ -64,7 +70,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly deferred = new Map<string, Deferral | null>();
   private readonly maxDeferredIds: number;
   private readonly queries: DocumentQueries;
-  /** Runs a rebuild's commits past the first; null where there is none (`:memory:`). */
+  /** Runs a rebuild's commits; null where there is none (`:memory:`). */
   private readonly writer: RebuildWriter | null;
   /** Commits handed to the writer and not settled yet; `writerSettled` settles with the last. */
   private handedOver = 0;
@@ -231,20 +237,67 @@ export class SqliteReadModelStore implements ReadModelStore {
     checkpoint: number,
     options: CommitOptions = {},
   ): Promise<void> {
-    const kept = this.deferred.get(key);
-    if (options.catchingUp && kept && this.writer?.available) {
-      const commit = this.commitOnWriter(this.writer, key, changes, checkpoint, kept);
-      this.handedOver += 1;
-      const settled = commit.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.writerSettled = Promise.all([this.writerSettled, settled]).then(() => {
-        this.handedOver -= 1;
-      });
-      return commit;
+    const writer = this.writer;
+    if (options.catchingUp && writer?.available) {
+      const kept = this.deferred.get(key);
+      const deferral = kept ?? (this.deferred.has(key) ? null : this.rebuildToStart(key));
+      // One that may take the rowids kept past their limit is made here: it builds the id
+      // index, and the schema changes only on this connection.
+      if (deferral && deferral.rowids.size + changes.length <= this.maxDeferredIds) {
+        const added: string[] = [];
+        let writes: RowidWrites;
+        try {
+          writes = planByRowid(key, this.derived.get(key), changes, deferral, added);
+        } catch (error) {
+          for (const id of added) deferral.rowids.delete(id);
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        if (!kept) this.startRebuildHere(key, deferral);
+        return this.handOver(
+          this.commitOnWriter(writer, { key, changes, checkpoint, writes, deferral, added }),
+        );
+      }
     }
     return this.afterWriter(() => this.commitHere(key, changes, checkpoint, options));
+  }
+
+  /**
+   * Where a catching-up commit starts a rebuild that the writer thread can take from its
+   * first commit: the read model has an id index and holds nothing, and nothing is handed
+   * over (the writer would hold the lock that dropping the indexes needs). Its deferral,
+   * used once the commit's writes are decided.
+   */
+  private rebuildToStart(key: string): Deferral | null {
+    if (this.handedOver > 0 || !this.derived.get(key)?.idIndex || !this.holdsNothing(key)) {
+      return null;
+    }
+    return this.newDeferral(key);
+  }
+
+  /**
+   * Drops the indexes and side tables of an empty read model in a transaction of its own,
+   * once its first commit's writes are decided (documents that cannot be written leave
+   * them as they were), so that this commit too runs on the writer while the log is folded
+   * on. A crash before it lands leaves an empty table without indexes, which `ensure`
+   * builds at the next start, as after a crash later in the rebuild.
+   */
+  private startRebuildHere(key: string, deferral: Deferral): void {
+    this.db.pragma(`secure_delete = ${this.secureDelete(key)}`);
+    this.db.transaction(() => this.dropIndexesIfEmpty(key))();
+    this.deferred.set(key, deferral);
+  }
+
+  /** Counts a commit on its way to the writer until it settles, for `afterWriter`. */
+  private handOver(commit: Promise<void>): Promise<void> {
+    this.handedOver += 1;
+    const settled = commit.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writerSettled = Promise.all([this.writerSettled, settled]).then(() => {
+      this.handedOver -= 1;
+    });
+    return commit;
   }
 
   /**
@@ -327,31 +380,38 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /**
-   * A commit of a rebuild past its first, which the writer thread runs while this one folds
-   * on (ADR 17): decided here as `commitHere` would, with the rowids kept here. One that may
-   * take the rowids kept past their limit is made here, since it builds the id index: the
-   * schema changes only on this connection, whose statements are prepared against it.
+   * A commit of a rebuild, decided here (`writes`) as `commitHere` would with the rowids
+   * kept here, run by the writer thread while this one folds on (ADR 17). Made here
+   * instead should the thread not start.
    */
   private async commitOnWriter(
     writer: RebuildWriter,
-    key: string,
-    changes: readonly StoredDocument<unknown>[],
-    checkpoint: number,
-    deferral: Deferral,
+    commit: {
+      readonly key: string;
+      readonly changes: readonly StoredDocument<unknown>[];
+      readonly checkpoint: number;
+      readonly writes: RowidWrites;
+      readonly deferral: Deferral;
+      /** Ids given a rowid by it, forgotten again should it fail. */
+      readonly added: readonly string[];
+    },
   ): Promise<void> {
-    const overflows = deferral.rowids.size + changes.length > this.maxDeferredIds;
-    if (overflows || !(await writer.ready())) {
+    const { key, changes, checkpoint, writes, deferral, added } = commit;
+    const forget = (): void => {
+      for (const id of added) deferral.rowids.delete(id);
+    };
+    if (!(await writer.ready())) {
+      forget();
       return this.commitHere(key, changes, checkpoint, { catchingUp: true });
     }
-    const added: string[] = [];
     try {
       await writer.commit({
-        writes: planByRowid(key, this.derived.get(key), changes, deferral, added),
+        writes,
         secureDelete: this.secureDelete(key),
         checkpoint: { key, position: checkpoint },
       });
     } catch (error) {
-      for (const id of added) deferral.rowids.delete(id);
+      forget();
       // Died with it on the way: whether it landed is not known, so the rowids kept may be
       // wrong. Documents are found by id from now on, as past the limit of rowids kept.
       const idIndex = this.derived.get(key)?.idIndex;
