@@ -163,6 +163,41 @@ describe('rebuild writer thread', () => {
     });
   });
 
+  it('given the writer thread closing, when commits come before, during and after the close, then each lands, on a thread started again where need be', async () => {
+    await withStore('closing.db', async (store, file) => {
+      await store.commit(READ_MODEL.key, [note(1, 1)], 1, { catchingUp: true });
+      const writer = (store as unknown as { writer: RebuildWriter }).writer;
+      // Note n as a new row with rowid n, as the store would plan it.
+      const commit = (n: number): Promise<void> => {
+        const { id, position, doc } = note(n, n);
+        return writer.commit({
+          writes: {
+            table: 'rm_notes_v1',
+            columns: ['"doc.owner"'],
+            ops: [{ insert: [n, id, position, JSON.stringify(doc), doc.owner] }],
+          },
+          secureDelete: 'OFF',
+          checkpoint: { key: READ_MODEL.key, position: n },
+        });
+      };
+
+      const closing = writer.close();
+      const during = [commit(2)];
+      await Promise.resolve();
+      during.push(commit(3));
+      await closing;
+      const after = commit(4);
+      await Promise.all([...during, after]);
+
+      expect(writer.landed).toBe(4);
+      await store.commit(READ_MODEL.key, [], 4);
+      expect(contents(file)).toMatchObject({
+        rows: [{ id: 'n-1' }, { id: 'n-2' }, { id: 'n-3' }, { id: 'n-4' }],
+        checkpoint: [{ position: 4 }],
+      });
+    });
+  });
+
   it('given a writer thread that cannot open its driver, then it says so and is not used again', async () => {
     const writer = new RebuildWriter(join(dir, 'none.db'), [], join(dir, 'no-such-driver.js'));
 

@@ -109,6 +109,9 @@ function writerThread(require: NodeJS.Require, apply: typeof applyRowidWrites): 
 /** The writer thread died with the commit on its way: whether it landed is not known. */
 export class RebuildWriterDiedError extends Error {}
 
+/** The writer thread could not run the commit: nothing of it was written. */
+export class RebuildWriterUnavailableError extends Error {}
+
 /**
  * Where better-sqlite3 is, for the thread to load it: resolved as the main script would
  * (a bundled service's `require.resolve` answers a module number, not a path), else from
@@ -142,6 +145,8 @@ export class RebuildWriter {
   >();
   private drained: Promise<void> = Promise.resolve();
   private drain: (() => void) | null = null;
+  /** A close under way; commits wait for it. */
+  private closing: Promise<void> | null = null;
   private landedCount = 0;
 
   /** `driver`: the module the thread opens the file with (better-sqlite3). */
@@ -168,10 +173,14 @@ export class RebuildWriter {
     return this.started;
   }
 
-  /** Runs the commit on the thread, which must be `ready`. */
-  commit(request: RebuildCommit): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return Promise.reject(new Error('the rebuild writer is not running'));
+  /**
+   * Runs the commit on the thread, started for it if need be (after a close under way).
+   * Rejects with RebuildWriterUnavailableError, nothing written, if the thread cannot run.
+   */
+  async commit(request: RebuildCommit): Promise<void> {
+    await this.closing;
+    const worker = (await this.ready()) ? this.worker : null;
+    if (!worker) throw new RebuildWriterUnavailableError('the rebuild writer cannot run');
     const id = this.next++;
     if (this.waiting.size === 0) {
       this.drained = new Promise((resolve) => (this.drain = resolve));
@@ -185,10 +194,20 @@ export class RebuildWriter {
     return landed;
   }
 
-  /** Stops the thread once its commits have landed; `ready` starts another. */
-  async close(): Promise<void> {
+  /**
+   * Stops the thread once its commits have landed, those sent while it waits included; a
+   * commit that comes during the close waits for it and starts another thread.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeWhenDrained().finally(() => {
+      this.closing = null;
+    });
+    return this.closing;
+  }
+
+  private async closeWhenDrained(): Promise<void> {
     await this.started;
-    await this.drained;
+    while (this.waiting.size > 0) await this.drained;
     const worker = this.worker;
     this.worker = null;
     this.started = null;

@@ -12,6 +12,7 @@ import {
   applyRowidWrites,
   RebuildWriter,
   RebuildWriterDiedError,
+  RebuildWriterUnavailableError,
   type RowidWrites,
 } from './rebuild-writer';
 import { DocumentQueries } from './read-model-queries';
@@ -400,10 +401,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     const forget = (): void => {
       for (const id of added) deferral.rowids.delete(id);
     };
-    if (!(await writer.ready())) {
-      forget();
-      return this.commitHere(key, changes, checkpoint, { catchingUp: true });
-    }
     try {
       await writer.commit({
         writes,
@@ -412,6 +409,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       });
     } catch (error) {
       forget();
+      if (error instanceof RebuildWriterUnavailableError) {
+        return this.commitHere(key, changes, checkpoint, { catchingUp: true });
+      }
       // Died with it on the way: whether it landed is not known, so the rowids kept may be
       // wrong. Documents are found by id from now on, as past the limit of rowids kept.
       const idIndex = this.derived.get(key)?.idIndex;
