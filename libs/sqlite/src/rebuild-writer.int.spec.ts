@@ -174,7 +174,7 @@ describe('rebuild writer thread', () => {
           writes: {
             table: 'rm_notes_v1',
             columns: ['"doc.owner"'],
-            ops: [{ insert: [n, id, position, JSON.stringify(doc), doc.owner] }],
+            ops: [{ insert: [n, id, position, JSON.stringify(doc), doc?.owner ?? null] }],
           },
           secureDelete: 'OFF',
           checkpoint: { key: READ_MODEL.key, position: n },

@@ -15,23 +15,20 @@ import {
   RebuildWriterUnavailableError,
   type RowidWrites,
 } from './rebuild-writer';
+import { upsertAll, upsertWithSideTables } from './document-upserts';
 import { DocumentQueries } from './read-model-queries';
 import {
   columnOf,
-  columnValue,
   type Derived,
   idIndexOn,
   indexName,
   indexOn,
   jsonValueOf,
-  type Param,
   searchTable,
-  type SideTable,
   sideTablesOf,
   tableExists,
   table,
   valuesTable,
-  wordsOf,
 } from './read-model-schema';
 
 /**
@@ -348,8 +345,17 @@ export class SqliteReadModelStore implements ReadModelStore {
               this.statement.bind(this),
               planByRowid(key, this.derived.get(key), changes, deferral, added),
             );
-          } else if (sides.length === 0) this.upsertAll(key, changes);
-          else this.upsertWithSideTables(key, changes, derived?.search ?? null, sides);
+          } else {
+            const prepare = this.statement.bind(this);
+            const fields = derived?.fields ?? [];
+            if (sides.length === 0) upsertAll(prepare, key, fields, changes);
+            else
+              upsertWithSideTables(
+                prepare,
+                { key, fields, search: derived?.search ?? null, sides },
+                changes,
+              );
+          }
           if (deferral && derived?.idIndex && deferral.rowids.size > this.maxDeferredIds) {
             this.db.exec(derived.idIndex.create);
             deferral = null;
@@ -429,89 +435,6 @@ export class SqliteReadModelStore implements ReadModelStore {
       `SELECT coalesce(max(rowid), 0) AS last FROM ${table(key)}`,
     ).get() as { last: number };
     return { rowids: new Map(), valued: new Map(), next: last + 1 };
-  }
-
-  private upsertAll(key: string, changes: readonly StoredDocument<unknown>[]): void {
-    const { statement, values } = this.upsert(key, '');
-    for (const change of changes) {
-      const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      statement.run(...values(change, doc));
-    }
-  }
-
-  /**
-   * Inserts a document or replaces the stored one, with its field columns; `returning`
-   * is added to the statement. `values` gives its parameters for a change and its JSON.
-   */
-  private upsert(
-    key: string,
-    returning: string,
-  ): {
-    statement: Statement;
-    values: (change: StoredDocument<unknown>, doc: string | null) => Param[];
-  } {
-    const fields = this.derived.get(key)?.fields ?? [];
-    const columns = ['id', 'position', 'doc', ...fields.map(columnOf)];
-    const statement = this.statement(
-      `INSERT INTO ${table(key)} (${columns.join(', ')})
-       VALUES (${columns.map(() => '?').join(', ')})
-       ON CONFLICT (id) DO UPDATE SET ${columns
-         .slice(1)
-         .map((column) => `${column} = excluded.${column}`)
-         .join(', ')} ${returning}`,
-    );
-    return {
-      statement,
-      values: (change, doc) => [
-        change.id,
-        change.position,
-        doc,
-        ...fields.map((field) => columnValue(change.doc, field)),
-      ],
-    };
-  }
-
-  /** Upserts that keep the search index and the multi-valued tables in step, row by row. */
-  private upsertWithSideTables(
-    key: string,
-    changes: readonly StoredDocument<unknown>[],
-    search: SideTable | null,
-    sides: readonly SideTable[],
-  ): void {
-    const upsert = this.upsert(key, 'RETURNING rowid');
-    const multiValued = sides.filter((side) => side !== search);
-    const stored = this.statement(`SELECT rowid FROM ${table(key)} WHERE id = ?`).pluck();
-    for (const change of changes) {
-      const doc = change.doc === null ? null : JSON.stringify(change.doc);
-      // A document stored before has side-table rows to take out first.
-      const before = stored.get(change.id) as number | undefined;
-      for (const side of before === undefined ? [] : multiValued) {
-        this.statement(
-          `DELETE FROM ${side.name} WHERE id = ? AND value IN (SELECT value FROM json_each(
-             (SELECT doc FROM ${table(key)} WHERE id = ?), '$.${side.field}'))`,
-        ).run(change.id, change.id);
-      }
-      const { rowid } = upsert.statement.get(...upsert.values(change, doc)) as { rowid: number };
-      for (const side of multiValued) {
-        if (doc === null) continue;
-        this.statement(
-          `INSERT OR IGNORE INTO ${side.name} (value, id)
-           SELECT value, ? FROM json_each(?, '$.${side.field}') WHERE value IS NOT NULL`,
-        ).run(change.id, doc);
-      }
-      if (search) {
-        if (before !== undefined) {
-          this.statement(`DELETE FROM ${search.name} WHERE rowid = ?`).run(rowid);
-        }
-        const words = doc === null ? null : wordsOf(change.doc, search.field);
-        if (words !== null) {
-          this.statement(`INSERT INTO ${search.name} (rowid, words) VALUES (?, ?)`).run(
-            rowid,
-            words,
-          );
-        }
-      }
-    }
   }
 
   /**
