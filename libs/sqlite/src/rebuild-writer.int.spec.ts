@@ -1,4 +1,5 @@
 import type { StoredDocument } from '@crm/events';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +197,20 @@ describe('rebuild writer thread', () => {
         checkpoint: [{ position: 4 }],
       });
     });
+  });
+
+  it('given a process with nothing else to do, when it closes a store after a rebuild, then it gets past the close', () => {
+    const script = join(__dirname, '../test/rebuild-then-close.ts');
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', script, join(dir, 'exit.db')],
+      {
+        cwd: join(__dirname, '../../..'),
+        encoding: 'utf8',
+      },
+    );
+
+    expect(output).toBe('closed after 2 commits on the writer\n');
   });
 
   it('given a writer thread that cannot open its driver, then it says so and is not used again', async () => {

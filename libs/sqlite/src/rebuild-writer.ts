@@ -214,6 +214,9 @@ export class RebuildWriter {
     if (!worker) return;
     worker.removeAllListeners('error').removeAllListeners('exit');
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    // Kept alive until its connection is closed: a process with nothing else to do would
+    // otherwise end before `close` resolves.
+    worker.ref();
     worker.postMessage('close');
     await exited;
   }
