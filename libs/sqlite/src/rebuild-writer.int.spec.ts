@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from './open-database';
 import type { Worker } from 'node:worker_threads';
 import { RebuildWriter, RebuildWriterDiedError } from './rebuild-writer';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
+import { notesFileContents } from '../test/notes-file';
 
 interface Note {
   readonly text: string;
@@ -31,25 +31,6 @@ async function rebuild(store: SqliteReadModelStore): Promise<void> {
     await store.commit(READ_MODEL.key, changes, batch * 10 + 11, { catchingUp: true });
   }
   await store.commit(READ_MODEL.key, [note(5, 42, 'last')], 42);
-}
-
-/** Everything the file holds for the read model, as another connection reads it. */
-function contents(file: string): unknown {
-  const db = openDatabase(file);
-  try {
-    return {
-      rows: db.prepare('SELECT id, position, doc, "doc.owner" FROM rm_notes_v1 ORDER BY id').all(),
-      tags: db.prepare('SELECT value, id FROM rm_notes_v1__tags ORDER BY value, id').all(),
-      indexes: db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
-        )
-        .all(),
-      checkpoint: db.prepare('SELECT position FROM checkpoints').all(),
-    };
-  } finally {
-    db.close();
-  }
 }
 
 describe('rebuild writer thread', () => {
@@ -80,7 +61,7 @@ describe('rebuild writer thread', () => {
       name,
       async (store, file) => {
         await rebuild(store);
-        return [contents(file), store.writerCommits];
+        return [notesFileContents(file), store.writerCommits];
       },
       writerThread,
     );
@@ -124,7 +105,7 @@ describe('rebuild writer thread', () => {
       await store.commit(other.key, [], 2);
 
       expect(store.writerCommits).toBe(3);
-      expect(contents(file)).toMatchObject({
+      expect(notesFileContents(file)).toMatchObject({
         rows: [
           { id: 'n-3', position: 3 },
           { id: 'n-4', position: 4 },
@@ -152,7 +133,7 @@ describe('rebuild writer thread', () => {
       });
       await store.commit(READ_MODEL.key, [note(4, 5)], 5);
 
-      expect(contents(file)).toMatchObject({
+      expect(notesFileContents(file)).toMatchObject({
         rows: [
           { id: 'n-1', position: 4 },
           { id: 'n-2', position: 2 },
@@ -192,7 +173,7 @@ describe('rebuild writer thread', () => {
 
       expect(writer.landed).toBe(4);
       await store.commit(READ_MODEL.key, [], 4);
-      expect(contents(file)).toMatchObject({
+      expect(notesFileContents(file)).toMatchObject({
         rows: [{ id: 'n-1' }, { id: 'n-2' }, { id: 'n-3' }, { id: 'n-4' }],
         checkpoint: [{ position: 4 }],
       });
