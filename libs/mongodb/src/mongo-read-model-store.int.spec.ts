@@ -1,8 +1,8 @@
 import type { StoredDocument } from '@crm/events';
+import { readModelStoreContract } from '@crm/events/testing';
 import type { Connection } from 'mongoose';
 import { MongoReadModelStore } from './mongo-read-model-store';
 import { describeWithMongo, TestDatabases } from './testing/mongo-test-database';
-import { readModelStoreContract } from './testing/read-model-store-contract';
 
 interface Deal {
   readonly dealId: string;

@@ -1,8 +1,11 @@
-import type { DocumentQuery, ReadModelStore, StoredDocument } from '@crm/events';
+import type {
+  DocumentQuery,
+  ReadModelStore,
+  StoredDocument,
+} from '../projection/read-model-store.port';
 
 /*
  * The behaviour every ReadModelStore adapter must show, run against its real engine.
- * (Lives here until it moves next to the port, in libs/events/src/testing.)
  */
 
 export interface ReadModelStoreHarness {
