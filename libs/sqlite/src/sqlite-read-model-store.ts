@@ -251,8 +251,16 @@ export class SqliteReadModelStore implements ReadModelStore {
           return Promise.reject(error instanceof Error ? error : new Error(String(error)));
         }
         if (!kept) this.startRebuildHere(key, deferral);
+        // Nothing here holds the writes (the serialized documents) while the commit is on
+        // its way: the thread has a copy, and holding them would have the garbage
+        // collector copy and promote them.
+        const landed = writer.commit({
+          writes,
+          secureDelete: this.secureDelete(key),
+          checkpoint: { key, position: checkpoint },
+        });
         return this.handOver(
-          this.commitOnWriter(writer, { key, changes, checkpoint, writes, deferral, added }),
+          this.whenLanded(landed, { key, changes, checkpoint, deferral, added }),
         );
       }
     }
@@ -387,34 +395,26 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   /**
-   * A commit of a rebuild, decided here (`writes`) as `commitHere` would with the rowids
-   * kept here, run by the writer thread while this one folds on (ADR 17). Made here
-   * instead should the thread not start.
+   * A commit of a rebuild, decided here as `commitHere` would with the rowids kept here,
+   * and `landed` once the writer thread ran it while this one folded on (ADR 17). Made
+   * here instead should the thread not start.
    */
-  private async commitOnWriter(
-    writer: RebuildWriter,
+  private async whenLanded(
+    landed: Promise<void>,
     commit: {
       readonly key: string;
       readonly changes: readonly StoredDocument<unknown>[];
       readonly checkpoint: number;
-      readonly writes: RowidWrites;
       readonly deferral: Deferral;
       /** Ids given a rowid by it, forgotten again should it fail. */
       readonly added: readonly string[];
     },
   ): Promise<void> {
-    const { key, changes, checkpoint, writes, deferral, added } = commit;
-    const forget = (): void => {
-      for (const id of added) deferral.rowids.delete(id);
-    };
+    const { key, changes, checkpoint, deferral, added } = commit;
     try {
-      await writer.commit({
-        writes,
-        secureDelete: this.secureDelete(key),
-        checkpoint: { key, position: checkpoint },
-      });
+      await landed;
     } catch (error) {
-      forget();
+      for (const id of added) deferral.rowids.delete(id);
       if (error instanceof RebuildWriterUnavailableError) {
         return this.commitHere(key, changes, checkpoint, { catchingUp: true });
       }

@@ -122,6 +122,44 @@ describe('projection runner while catching up', () => {
     expect(await world.things()).toHaveLength(6);
   });
 
+  it('given a commit in flight, then a document of it changed again folds from memory', async () => {
+    const recording = new RecordingReadModelStore();
+    world.readModels = recording;
+    recording.holding = true;
+    const head = await appendThings('1', '2', '1 renamed');
+    const { projection, evolved } = thingsProjection();
+    // Two pending documents make a commit, and none stays pending past it.
+    const things1 = world.runner(projection, { batchSize: 1, maxPendingDocuments: 2 });
+
+    await things1.start();
+
+    await eventually(() => {
+      expect(evolved).toEqual([1, 2, 3]);
+    });
+    expect(recording.loads).toEqual([]);
+    recording.release();
+    expect(await things1.waitFor(head)).toBe(true);
+    expect((await world.things()).map((thing) => thing.name)).toEqual(['1 renamed', '2']);
+  });
+
+  it('given a commit that has landed, then a document of it changed again before the next commit is loaded from the store, not kept in memory', async () => {
+    const recording = new RecordingReadModelStore();
+    world.readModels = recording;
+    // thing-1 and thing-2 are committed; the runner yields after folding thing-3, and the
+    // commit lands meanwhile.
+    const head = await appendThings('1', '2', '3', '1 renamed');
+    const things1 = world.runner(thingsProjection().projection, {
+      batchSize: 1,
+      maxPendingDocuments: 2,
+    });
+
+    await things1.start();
+
+    expect(await things1.waitFor(head)).toBe(true);
+    expect(recording.loads).toEqual([['thing-1']]);
+    expect((await world.things()).map((thing) => thing.name)).toEqual(['1 renamed', '2', '3']);
+  });
+
   it('given a commit that fails in flight, then the runner reports it, folds again from the stored checkpoint and ends up consistent', async () => {
     const recording = new RecordingReadModelStore();
     world.readModels = recording;

@@ -59,8 +59,8 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
   private readonly waiters = new PositionWaiters();
   private readonly pending = new PendingDocuments<D>();
   /**
-   * The documents of the last commit, in flight or done: what the store holds for them
-   * once it lands, so they need no load.
+   * The documents of the last commit while it is in flight (what the store holds for them
+   * once it lands, so they need no load), and after it landed if it was made live.
    */
   private committed = new Map<string, StoredDocument<D>>();
   private inFlight: Promise<void> | null = null;
@@ -274,8 +274,16 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     this.committed = changes;
     const commit = this.commit([...changes.values()], checkpoint, catchingUp);
     if (!catchingUp) return commit;
-    // Its failure surfaces when the next flush awaits it; until then it is not unhandled.
-    commit.catch(() => undefined);
+    // Landed, its documents are loaded like any other stored one should they change again
+    // before the next commit: during a rebuild, kept till then they would outlive young-
+    // generation collections and be copied into the old one (ADR 18). Its failure
+    // surfaces when the next flush awaits it; until then it is not unhandled.
+    commit.then(
+      () => {
+        if (this.committed === changes) this.committed = new Map();
+      },
+      () => undefined,
+    );
     this.inFlight = commit;
   }
 
