@@ -117,7 +117,7 @@ export class RebuildWriterUnavailableError extends Error {}
  * (a bundled service's `require.resolve` answers a module number, not a path), else from
  * the working directory; null if neither finds it.
  */
-function driverPath(): string | null {
+export function driverPath(): string | null {
   for (const from of [process.argv[1], join(process.cwd(), 'index.js')]) {
     try {
       if (from) return createRequire(from).resolve('better-sqlite3');
@@ -213,6 +213,8 @@ export class RebuildWriter {
     this.started = null;
     if (!worker) return;
     worker.removeAllListeners('error').removeAllListeners('exit');
+    // A failure while it closes is no one's concern; without a listener it would throw here.
+    worker.on('error', () => undefined);
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     // Kept alive until its connection is closed: a process with nothing else to do would
     // otherwise end before `close` resolves.

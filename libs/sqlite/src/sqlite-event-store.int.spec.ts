@@ -7,21 +7,29 @@ import { SqliteEventStore } from './sqlite-event-store';
 
 let file = '';
 
-eventStoreContract('SQLite', {
-  create() {
-    file = join(mkdtempSync(join(tmpdir(), 'crm-events-')), 'events.db');
-    return Promise.resolve(new SqliteEventStore(file, { pollIntervalMs: 50 }));
-  },
-  reopen() {
-    return Promise.resolve(new SqliteEventStore(file, { pollIntervalMs: 50 }));
-  },
-  spawnWriter() {
-    const tsx = require.resolve('tsx/cli');
-    return spawn(process.execPath, [tsx, join(__dirname, '../test/append-writer.ts'), file], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-  },
-});
+/** The contract's harness for stores made with `options`. */
+function harness(options: { readAheadAfter?: number }): Parameters<typeof eventStoreContract>[1] {
+  const open = () => new SqliteEventStore(file, { pollIntervalMs: 50, ...options });
+  return {
+    create() {
+      file = join(mkdtempSync(join(tmpdir(), 'crm-events-')), 'events.db');
+      return Promise.resolve(open());
+    },
+    reopen() {
+      return Promise.resolve(open());
+    },
+    spawnWriter() {
+      const tsx = require.resolve('tsx/cli');
+      return spawn(process.execPath, [tsx, join(__dirname, '../test/append-writer.ts'), file], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+    },
+  };
+}
+
+eventStoreContract('SQLite', harness({}));
+// Every subscription reading ahead on the reader thread after its first full batch (ADR 18).
+eventStoreContract('SQLite reading ahead', harness({ readAheadAfter: 1 }));
 
 describe('SQLite event store reads', () => {
   it('given the log read twice in one turn, then the second read is answered from memory until an append', async () => {

@@ -9,13 +9,15 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-  subscribeWith,
+  startCatchUp,
 } from '@crm/events';
 import type { Statement } from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { GroupCommit } from './group-commit';
 import { literalLimit } from './literal-limit';
+import { CatchUpReads, LogReader } from './log-reader';
+import { driverPath } from './rebuild-writer';
 import { openDatabase, type SqliteDatabase } from './open-database';
 
 const SCHEMA = `
@@ -72,6 +74,9 @@ export class SqliteEventStore implements EventStore {
    */
   private readThisTurn: Map<string, readonly RecordedEvent[]> | null = null;
   private readonly readAllStatements = new Map<number, Statement<[number], RawRow>>();
+  /** Reads the log ahead of subscriptions far behind; null for `:memory:`. */
+  private readonly reader: LogReader | null;
+  private readonly readAheadAfter: number;
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
     insert: Statement<[string, string, number, string, string, string]>;
@@ -80,8 +85,15 @@ export class SqliteEventStore implements EventStore {
     head: Statement<[], { head: number | null }>;
   };
 
-  constructor(file: string, options: { pollIntervalMs?: number } = {}) {
+  /**
+   * `readAheadAfter`: full batches in a row after which a subscription reads ahead on the
+   * reader thread (ADR 18); 0 never.
+   */
+  constructor(file: string, options: { pollIntervalMs?: number; readAheadAfter?: number } = {}) {
     this.db = openDatabase(file);
+    this.readAheadAfter = options.readAheadAfter ?? 8;
+    this.reader =
+      file === ':memory:' || this.readAheadAfter === 0 ? null : new LogReader(file, driverPath());
     this.db.exec(SCHEMA);
     this.writes = new GroupCommit(this.db);
     this.signal = new AppendSignal(options.pollIntervalMs ?? 1000);
@@ -150,6 +162,11 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Batches read ahead on the reader thread, and whether it runs (diagnostics, tests). */
+  get readAhead(): { readonly batches: number; readonly running: boolean } {
+    return { batches: this.reader?.batchesRead ?? 0, running: this.reader?.running ?? false };
+  }
+
   readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
     return Promise.resolve(this.sql.stream.all(streamId, fromRevision).map(fromRaw));
   }
@@ -193,7 +210,33 @@ export class SqliteEventStore implements EventStore {
     handler: BatchHandler,
     options?: SubscribeOptions,
   ): Subscription {
-    return subscribeWith(this, this.signal, afterPosition, handler, options);
+    const reads = new CatchUpReads(
+      this.reader,
+      (from, max) => this.readAll(from, max),
+      this.readAheadAfter,
+    );
+    const onError = options?.onError;
+    const subscription = startCatchUp(
+      { readAll: (from, max) => reads.read(from, max), waitForAppend: (s) => this.signal.wait(s) },
+      afterPosition,
+      handler,
+      {
+        ...options,
+        // A failed subscription ends without being stopped: its cursor goes with it.
+        ...(onError && {
+          onError: (error: unknown) => {
+            reads.release();
+            onError(error);
+          },
+        }),
+      },
+    );
+    return {
+      stop: async () => {
+        await subscription.stop();
+        reads.release();
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -201,6 +244,7 @@ export class SqliteEventStore implements EventStore {
     this.writes.close();
     this.appends?.close();
     this.appends = null;
+    this.reader?.close();
     this.signal.notify();
     if (this.db.open) this.db.close();
   }
