@@ -61,7 +61,7 @@ export async function replayBench(): Promise<BenchResult> {
     const expected = expectedFirstContact();
     const projected = await replayInProjectionThread(dir, head, expected.id);
     progress(
-      `replay: ${head} events in ${projected.seconds.toFixed(2)} s (${projected.writerCommits} commits on the writer thread)`,
+      `replay: ${head} events in ${projected.seconds.toFixed(2)} s (${projected.writerCommits} commits on the writer thread, ${projected.readAheadBatches} batches read ahead)`,
     );
     const after = rawScan(join(dir, 'events.db'));
     progress(`raw scan: ${after.rows} rows in ${after.seconds.toFixed(2)} s`);
@@ -91,6 +91,7 @@ export async function replayBench(): Promise<BenchResult> {
       rawEventsPerSecond: round(rawRate),
       replaySeconds: round(projected.seconds, 3),
       writerThreadCommits: projected.writerCommits,
+      readAheadBatches: projected.readAheadBatches,
       rawSecondsBefore: round(before.seconds, 3),
       rawSecondsAfter: round(after.seconds, 3),
       setupSeconds: round(setupSeconds, 1),

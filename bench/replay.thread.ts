@@ -24,6 +24,8 @@ export interface Replayed {
   readonly contact: Revealed<ContactListItem> | null;
   /** Commits that ran on the read-model store's writer thread. */
   readonly writerCommits: number;
+  /** Batches of the log read ahead on the event store's reader thread (ADR 18). */
+  readonly readAheadBatches: number;
 }
 
 /**
@@ -84,7 +86,12 @@ async function replay(dir: string, head: number, contactId: string): Promise<Rep
       contactId,
     )?.doc;
     const [contact] = doc ? await codec.reveal([doc]) : [];
-    return { seconds, contact: contact ?? null, writerCommits: readModels.writerCommits };
+    return {
+      seconds,
+      contact: contact ?? null,
+      writerCommits: readModels.writerCommits,
+      readAheadBatches: store.readAhead.batches,
+    };
   } finally {
     await runner.stop();
     await store.close();
