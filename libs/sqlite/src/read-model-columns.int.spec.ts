@@ -54,10 +54,10 @@ describe('SQLite read-model store: indexed fields in columns of their own', () =
       )
       .all();
 
-  async function ensured(indexes: string[], sparse: string[] = []): Promise<SqliteReadModelStore> {
+  async function ensured(indexes: string[]): Promise<SqliteReadModelStore> {
     await store?.close();
     store = new SqliteReadModelStore(file);
-    await store.ensure({ key: KEY, indexes, sparse });
+    await store.ensure({ key: KEY, indexes });
     return store;
   }
 
@@ -150,70 +150,6 @@ describe('SQLite read-model store: indexed fields in columns of their own', () =
 
     expect(stageColumn()).toEqual([{ id: 'd-1', stage: 'lost' }]);
     expect(ids(await s.find<Deal>(KEY, { where: { stage: 'lost' }, limit: 10 }))).toEqual(['d-1']);
-  });
-
-  const partial = (name: string) =>
-    raw
-      .prepare<[string], { partial: number }>(
-        "SELECT partial FROM pragma_index_list('rm_deals_v1') WHERE name = ?",
-      )
-      .get(name)?.partial;
-  const plan = (where: string) =>
-    raw
-      .prepare<[], { detail: string }>(
-        `EXPLAIN QUERY PLAN SELECT doc FROM rm_deals_v1 WHERE doc IS NOT NULL AND ${where} ORDER BY id LIMIT 10`,
-      )
-      .all()
-      .map((step) => step.detail)
-      .join('; ');
-
-  it('given a sparse field, then its index holds only the documents where it is set, and a lookup of a value uses it', async () => {
-    const s = await ensured(['stage'], ['stage']);
-    await s.commit(KEY, [deal(1, 'won'), deal(2, null), deal(3, 'won'), deal(4, null)], 4);
-
-    expect(partial('rm_deals_v1_stage')).toBe(1);
-    const entries = raw
-      .prepare<[], { n: number }>(
-        'SELECT count(*) AS n FROM rm_deals_v1 INDEXED BY rm_deals_v1_stage WHERE "doc.stage" IS NOT NULL',
-      )
-      .get()?.n;
-    expect(entries).toBe(2);
-    expect(plan(`"doc.stage" = 'won'`)).toContain('USING INDEX rm_deals_v1_stage');
-    expect(plan('"doc.stage" IS NULL')).not.toContain('rm_deals_v1_stage');
-    expect(ids(await s.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
-      'd-1',
-      'd-3',
-    ]);
-    expect(ids(await s.find<Deal>(KEY, { where: { stage: null }, limit: 10 }))).toEqual([
-      'd-2',
-      'd-4',
-    ]);
-  });
-
-  it('given a field made sparse, or full again, when ensured, then its index is built again as asked', async () => {
-    const full = await ensured(['stage']);
-    await full.commit(KEY, [deal(1, 'won'), deal(2, null)], 2);
-    expect(partial('rm_deals_v1_stage')).toBe(0);
-
-    const sparse = await ensured(['stage'], ['stage']);
-    expect(partial('rm_deals_v1_stage')).toBe(1);
-    expect(ids(await sparse.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual([
-      'd-1',
-    ]);
-
-    await ensured(['stage']);
-    expect(partial('rm_deals_v1_stage')).toBe(0);
-  });
-
-  it('given a rebuild of a read model with a sparse field, then the index built at its end is sparse', async () => {
-    const s = await ensured(['stage'], ['stage']);
-    await s.commit(KEY, [deal(1), deal(2, null)], 2, { catchingUp: true });
-    expect(partial('rm_deals_v1_stage')).toBeUndefined();
-
-    await s.commit(KEY, [deal(3, 'won')], 3);
-
-    expect(partial('rm_deals_v1_stage')).toBe(1);
-    expect(ids(await s.find<Deal>(KEY, { where: { stage: 'won' }, limit: 10 }))).toEqual(['d-3']);
   });
 
   it.each([

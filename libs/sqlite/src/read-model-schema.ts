@@ -34,17 +34,12 @@ export const columnOf = (field: string): string => `"doc.${checkedField(field)}"
 export interface Index {
   readonly name: string;
   readonly create: string;
-  /** A partial index, of the documents where the field is set (ReadModelDefinition.sparse). */
-  readonly sparse: boolean;
 }
 
-export function indexOn(key: string, field: string, sparse = false): Index {
-  const column = columnOf(field);
-  const where = sparse ? ` WHERE ${column} IS NOT NULL` : '';
+export function indexOn(key: string, field: string): Index {
   return {
     name: indexName(key, field),
-    create: `CREATE INDEX IF NOT EXISTS ${indexName(key, field)} ON ${table(key)} (${column}, id)${where}`,
-    sparse,
+    create: `CREATE INDEX IF NOT EXISTS ${indexName(key, field)} ON ${table(key)} (${columnOf(field)}, id)`,
   };
 }
 
@@ -107,11 +102,7 @@ export function valuesTable(key: string, field: string): SideTable {
 export function idIndexOn(key: string): Index {
   // `pk_` and not `rm_`: no field's index or side table can be named so.
   const name = `pk_${table(key)}`;
-  return {
-    name,
-    create: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table(key)} (id)`,
-    sparse: false,
-  };
+  return { name, create: `CREATE UNIQUE INDEX IF NOT EXISTS ${name} ON ${table(key)} (id)` };
 }
 
 /** What a read model keeps besides its documents. */

@@ -21,7 +21,6 @@ import {
   columnOf,
   type Derived,
   idIndexOn,
-  type Index,
   indexName,
   indexOn,
   jsonValueOf,
@@ -108,7 +107,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   private ensureHere(definition: ReadModelDefinition): Promise<void> {
-    const { key, indexes: fields, sparse = [] } = definition;
+    const { key, indexes: fields } = definition;
     const name = table(key);
     // Immediate: what the columns are and what is added or dropped are decided on one
     // schema, whatever another connection (the other thread's store) ensures meanwhile.
@@ -126,11 +125,10 @@ export class SqliteReadModelStore implements ReadModelStore {
         const built: Derived = {
           fields,
           idIndex: keyed ? null : idIndexOn(key),
-          indexes: fields.map((field) => indexOn(key, field, sparse.includes(field))),
+          indexes: fields.map((field) => indexOn(key, field)),
           search: definition.search ? searchTable(key, definition.search.field) : null,
           multiValued: (definition.multiValued ?? []).map((field) => valuesTable(key, field)),
         };
-        this.dropRedefinedIndexes(name, built.indexes);
         this.build(built);
         return built;
       })
@@ -166,27 +164,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     const fill = missing.map((field) => `${columnOf(field)} = ${jsonValueOf(field)}`);
     this.db.exec(`UPDATE ${name} SET ${fill.join(', ')} WHERE doc IS NOT NULL`);
-  }
-
-  /**
-   * Drops the field indexes that are sparse where they should not be, or the other way
-   * round (the definition changed since they were built), for `build` to make them again.
-   */
-  private dropRedefinedIndexes(name: string, indexes: readonly Index[]): void {
-    const partial = new Map(
-      (
-        this.statement('SELECT name, partial FROM pragma_index_list(?)').all(name) as {
-          name: string;
-          partial: number;
-        }[]
-      ).map((index) => [index.name, index.partial === 1]),
-    );
-    for (const index of indexes) {
-      const built = partial.get(index.name);
-      if (built !== undefined && built !== index.sparse) {
-        this.db.exec(`DROP INDEX ${index.name}`);
-      }
-    }
   }
 
   /**

@@ -5,7 +5,7 @@ import { batchTick } from './batch-tick';
 import { PendingDocuments, type PendingEntry } from './pending-documents';
 import { PositionWaiters, type ReadModelProgress } from './position-waiters';
 import { applyEvent, definitionOf, type Projection, projectionKey } from './projection';
-import type { ReadModelDefinition, ReadModelStore, StoredDocument } from './read-model-store.port';
+import type { ReadModelStore, StoredDocument } from './read-model-store.port';
 
 /** Beyond this many ids, a rebuild stops remembering which it wrote and loads like any run. */
 const MAX_WRITTEN_IDS = 1_000_000;
@@ -56,7 +56,6 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly handled: ReadonlySet<string>;
-  private readonly definition: ReadModelDefinition;
   private readonly waiters = new PositionWaiters();
   private readonly pending = new PendingDocuments<D>();
   /**
@@ -83,8 +82,6 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.key = projectionKey(projection);
-    // Checked here: a definition at odds with itself fails at once, not after retries.
-    this.definition = definitionOf(projection);
     this.handled = new Set(projection.handles);
   }
 
@@ -113,7 +110,7 @@ export class ProjectionRunner<D, E extends DomainEvent = DomainEvent> implements
 
   private async prepare(attempt = 1): Promise<{ checkpoint: number; empty: boolean }> {
     try {
-      await this.readModels.ensure(this.definition);
+      await this.readModels.ensure(definitionOf(this.projection));
       return await this.resumePoint();
     } catch (error) {
       if (attempt >= START_ATTEMPTS) throw error;

@@ -202,14 +202,6 @@ describe('projection runner', () => {
     await expect(things1.start()).rejects.toThrow('unreachable');
   });
 
-  it('given a sparse field that is not indexed, then the runner is not made', () => {
-    const { projection } = thingsProjection();
-
-    expect(() => world.runner({ ...projection, indexes: [], sparse: ['name'] })).toThrow(
-      'sparse field name of things is not in its indexes',
-    );
-  });
-
   it('given a position, then waitFor resolves true once it is reached and false when it is not reached in time', async () => {
     const things1 = world.runner(thingsProjection().projection);
     await things1.start();

@@ -17,11 +17,6 @@ export interface Projection<D, E extends DomainEvent = DomainEvent> {
   evolve(doc: D | null, event: DecodedEvent<E>): D | null;
   /** Document fields the embedded store indexes for the read model's queries. */
   readonly indexes?: readonly string[];
-  /**
-   * Indexed fields (each also in `indexes`) whose index leaves out the documents where they
-   * are null or missing (ReadModelDefinition.sparse).
-   */
-  readonly sparse?: readonly string[];
   /** A document field of normalized words that queries match by prefix. */
   readonly search?: { readonly field: string };
   /** Array fields indexed for element match (`DocumentQuery.contains`). */
@@ -42,15 +37,10 @@ export function projectionKey(projection: Pick<Projection<unknown>, 'name' | 've
 export function definitionOf<D, E extends DomainEvent>(
   projection: Projection<D, E>,
 ): ReadModelDefinition {
-  const { indexes = [], sparse, search, multiValued } = projection;
-  const unindexed = sparse?.find((field) => !indexes.includes(field));
-  if (unindexed !== undefined) {
-    throw new Error(`sparse field ${unindexed} of ${projection.name} is not in its indexes`);
-  }
+  const { indexes = [], search, multiValued } = projection;
   return {
     key: projectionKey(projection),
     indexes,
-    ...(sparse && { sparse }),
     ...(search && { search }),
     ...(multiValued && { multiValued }),
   };

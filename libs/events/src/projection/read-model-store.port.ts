@@ -12,14 +12,6 @@ export interface ReadModelDefinition {
   /** Scalar fields indexed for equality filters and ordering. */
   readonly indexes: readonly string[];
   /**
-   * Indexed fields whose index leaves out the documents where they are null or missing:
-   * smaller, and cheaper to write and to build, where most documents leave the field empty.
-   * A lookup of a value uses it; a filter on null, and the nulls of an order by the field,
-   * read the documents in id order instead. A store may index every document all the same
-   * (the MongoDB one does).
-   */
-  readonly sparse?: readonly string[];
-  /**
    * A field holding an array of words (already normalized, see searchTokens) that
    * `DocumentQuery.search` matches by prefix.
    */

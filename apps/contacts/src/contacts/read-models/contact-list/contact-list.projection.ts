@@ -108,9 +108,6 @@ export const contactListProjection: Projection<ContactListItem, ContactEvent> = 
   // few values (kind, stage, archived) finds a page within a few dozen rows without one,
   // while every index costs each write and a rebuild.
   indexes: ['ownerId'],
-  // Lists filter by an owner, never by the lack of one, and parties often have none
-  // (imported leads, consumers): their index holds only the owned.
-  sparse: ['ownerId'],
   // Tags in a side table keyed by (tag, id), built once at the end of a rebuild.
   multiValued: ['tags'],
   documentId: (event) => event.data.contactId,

@@ -88,8 +88,6 @@ export const contactSearchProjection: Projection<ContactSearchDoc, ContactEvent>
   // The sort fields and the selective filter; fields of a few values (kind, stage, the
   // flags) only filter what an index or the search finds.
   indexes: ['ownerId', 'sortName', 'updatedAt'],
-  // As in the contact list: only owned parties are ever looked up by owner.
-  sparse: ['ownerId'],
   search: { field: 'words' },
   multiValued: ['tags'],
   documentId: (event) => event.data.contactId,
