@@ -106,6 +106,28 @@ describe('reading the SQLite log ahead of a subscription', () => {
     expect(store.readAhead.running).toBe(false);
   });
 
+  it('given a second subscription far behind while one reads ahead, then both read directly from then on, sharing reads, and each gets every event once in order', async () => {
+    const slowly = (into: RecordedEvent[]) => async (batch: readonly RecordedEvent[]) => {
+      into.push(...batch);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const first: RecordedEvent[] = [];
+    const second: RecordedEvent[] = [];
+    const one = store.subscribe(0, slowly(first), { batchSize: 5 });
+    await eventually(() => expect(store.readAhead.running).toBe(true));
+
+    const two = store.subscribe(0, slowly(second), { batchSize: 5 });
+
+    await eventually(() => expect(store.readAhead.running).toBe(false));
+    expect(second.length).toBeLessThan(60);
+    await eventually(() => expect([first.length, second.length]).toEqual([60, 60]));
+    const all = await store.readAll(1, 100);
+    expect(first).toEqual(all);
+    expect(second).toEqual(all);
+    await one.stop();
+    await two.stop();
+  });
+
   it.each([
     ['dies', 'exit'],
     ['fails a read', 'throw'],
@@ -116,7 +138,7 @@ describe('reading the SQLite log ahead of a subscription', () => {
       const reader = new LogReader(file, join(__dirname, '../test/failing-driver.js'));
       const direct = (from: number, max: number) => store.readAll(from, max);
 
-      const delivered = await deliveredBy(new CatchUpReads(reader, direct, 1), 60);
+      const delivered = await deliveredBy(new CatchUpReads(reader, direct, 1, new Set()), 60);
 
       expect(delivered).toEqual(await store.readAll(1, 100));
       reader.close();
@@ -127,7 +149,7 @@ describe('reading the SQLite log ahead of a subscription', () => {
     const reader = new LogReader(file, null);
     const direct = (from: number, max: number) => store.readAll(from, max);
 
-    const delivered = await deliveredBy(new CatchUpReads(reader, direct, 1), 60);
+    const delivered = await deliveredBy(new CatchUpReads(reader, direct, 1, new Set()), 60);
 
     expect(delivered).toEqual(await store.readAll(1, 100));
     expect(reader.batchesRead).toBe(0);
@@ -136,7 +158,7 @@ describe('reading the SQLite log ahead of a subscription', () => {
   it('given a cursor asked for another position than where it read on to, then it starts again from there', async () => {
     const reader = new LogReader(file, driverPath());
     const direct = (from: number, max: number) => store.readAll(from, max);
-    const reads = new CatchUpReads(reader, direct, 1);
+    const reads = new CatchUpReads(reader, direct, 1, new Set());
     await reads.read(1, 5);
     await reads.read(6, 5);
 

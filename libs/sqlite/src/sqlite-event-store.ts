@@ -77,6 +77,8 @@ export class SqliteEventStore implements EventStore {
   /** Reads the log ahead of subscriptions far behind; null for `:memory:`. */
   private readonly reader: LogReader | null;
   private readonly readAheadAfter: number;
+  /** Subscriptions reading full batches: while more than one, none reads ahead. */
+  private readonly catchingUp = new Set<CatchUpReads>();
   private readonly sql: {
     revision: Statement<[string], { revision: number }>;
     insert: Statement<[string, string, number, string, string, string]>;
@@ -214,6 +216,7 @@ export class SqliteEventStore implements EventStore {
       this.reader,
       (from, max) => this.readAll(from, max),
       this.readAheadAfter,
+      this.catchingUp,
     );
     const onError = options?.onError;
     const subscription = startCatchUp(
