@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CatchUpReads, LogReader } from './log-reader';
-import { driverPath } from './rebuild-writer';
+import { driverPath } from './open-database';
 import { SqliteEventStore } from './sqlite-event-store';
 
 /** Stream ids, types and data that JSON text has to escape or carry as they are. */

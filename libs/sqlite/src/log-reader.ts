@@ -27,6 +27,8 @@ interface Request {
   /** Set when the cursor starts (again) from `from`: batches of an older start are dropped. */
   readonly start?: { readonly generation: number; readonly from: number; readonly max: number };
   readonly credits: number;
+  /** The cursor is done: the thread forgets it. */
+  readonly release?: true;
 }
 interface Reply {
   readonly cursor: number;
@@ -62,15 +64,13 @@ function readerThread(require: NodeJS.Require, sqlOf: typeof batchSql): void {
       return;
     }
     const { start } = request;
-    if (start) {
-      cursors.set(request.cursor, { ...start, next: start.from, credits: 0 });
-    }
-    const cursor = cursors.get(request.cursor);
-    if (!cursor) return;
-    if (request.credits === 0 && !start) {
+    if (request.release) {
       cursors.delete(request.cursor);
       return;
     }
+    if (start) cursors.set(request.cursor, { ...start, next: start.from, credits: 0 });
+    const cursor = cursors.get(request.cursor);
+    if (!cursor) return;
     cursor.credits += request.credits;
     let statement = statements.get(cursor.max);
     if (!statement) statements.set(cursor.max, (statement = db.prepare(sqlOf(cursor.max))));
@@ -164,7 +164,7 @@ export class LogReader {
 
   private release(id: number): void {
     if (!this.cursors.delete(id) || !this.worker) return;
-    this.worker.postMessage({ cursor: id, credits: 0 } satisfies Request);
+    this.worker.postMessage({ cursor: id, credits: 0, release: true } satisfies Request);
     if (this.cursors.size === 0) this.stop();
   }
 

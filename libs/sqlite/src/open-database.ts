@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
 
@@ -47,4 +48,20 @@ export function settingsOf(db: SqliteDatabase): string[] {
   return ['synchronous', 'cache_size', 'wal_autocheckpoint', 'busy_timeout'].map(
     (pragma) => `${pragma} = ${String(db.pragma(pragma, { simple: true }))}`,
   );
+}
+
+/**
+ * Where better-sqlite3 is, for a thread of its own (the rebuild writer, the log reader) to load it: resolved as the main script would
+ * (a bundled service's `require.resolve` answers a module number, not a path), else from
+ * the working directory; null if neither finds it.
+ */
+export function driverPath(): string | null {
+  for (const from of [process.argv[1], join(process.cwd(), 'index.js')]) {
+    try {
+      if (from) return createRequire(from).resolve('better-sqlite3');
+    } catch {
+      // not found from there
+    }
+  }
+  return null;
 }

@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { driverPath } from './open-database';
 import type { Param } from './read-model-schema';
 
 /**
@@ -111,22 +110,6 @@ export class RebuildWriterDiedError extends Error {}
 
 /** The writer thread could not run the commit: nothing of it was written. */
 export class RebuildWriterUnavailableError extends Error {}
-
-/**
- * Where better-sqlite3 is, for the thread to load it: resolved as the main script would
- * (a bundled service's `require.resolve` answers a module number, not a path), else from
- * the working directory; null if neither finds it.
- */
-export function driverPath(): string | null {
-  for (const from of [process.argv[1], join(process.cwd(), 'index.js')]) {
-    try {
-      if (from) return createRequire(from).resolve('better-sqlite3');
-    } catch {
-      // not found from there
-    }
-  }
-  return null;
-}
 
 /**
  * The thread that runs a rebuild's commits on a connection of its own, so that the thread

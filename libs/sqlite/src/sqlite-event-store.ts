@@ -17,8 +17,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { GroupCommit } from './group-commit';
 import { literalLimit } from './literal-limit';
 import { CatchUpReads, LogReader } from './log-reader';
-import { driverPath } from './rebuild-writer';
-import { openDatabase, type SqliteDatabase } from './open-database';
+import { driverPath, openDatabase, type SqliteDatabase } from './open-database';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
