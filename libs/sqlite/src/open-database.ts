@@ -51,9 +51,9 @@ export function settingsOf(db: SqliteDatabase): string[] {
 }
 
 /**
- * Where better-sqlite3 is, for a thread of its own (the rebuild writer, the log reader) to load it: resolved as the main script would
- * (a bundled service's `require.resolve` answers a module number, not a path), else from
- * the working directory; null if neither finds it.
+ * Where better-sqlite3 is, for a thread of its own (the rebuild writer, the log reader) to
+ * load it: resolved as the main script would (a bundled service's `require.resolve` answers
+ * a module number, not a path), else from the working directory; null if neither finds it.
  */
 export function driverPath(): string | null {
   for (const from of [process.argv[1], join(process.cwd(), 'index.js')]) {
