@@ -3,7 +3,8 @@ import { eventually } from '@crm/events/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CatchUpReads, LogReader } from './log-reader';
+import { CatchUpReads } from './catch-up-reads';
+import { LogReader } from './log-reader';
 import { driverPath } from './open-database';
 import { SqliteEventStore } from './sqlite-event-store';
 

@@ -16,7 +16,8 @@ import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { GroupCommit } from './group-commit';
 import { literalLimit } from './literal-limit';
-import { CatchUpReads, LogReader } from './log-reader';
+import { CatchUpReads } from './catch-up-reads';
+import { LogReader } from './log-reader';
 import { driverPath, openDatabase, type SqliteDatabase } from './open-database';
 
 const SCHEMA = `
