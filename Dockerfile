@@ -34,6 +34,8 @@ WORKDIR /app
 
 FROM toolchain AS build
 COPY package.json package-lock.json .npmrc ./
+# npm ci applies them (postinstall: patch-package), see ADR 20.
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY . .
 ARG SERVICE
@@ -46,6 +48,8 @@ RUN if [ -z "${SERVICE}" ]; then \
 
 FROM toolchain AS prod-deps
 COPY package.json package-lock.json .npmrc ./
+# npm ci applies them (postinstall: patch-package), see ADR 20.
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
  && node -e "require('better-sqlite3')" \
  && npm cache clean --force

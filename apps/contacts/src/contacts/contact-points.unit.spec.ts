@@ -37,6 +37,17 @@ describe('phone numbers', () => {
     expect(e164('call me')).toBeNull();
   });
 
+  it('given many numbers of one country, valid and not in turn, then each is judged on its own (the compiled patterns keep no state between checks)', () => {
+    // Distinct numbers, so none is answered from the kept answers: every one is parsed.
+    for (let n = 0; n < 50; n++) {
+      const line = String(n).padStart(4, '0');
+      expect(e164(`+44 20 7946 ${line}`)).toBe(`+44207946${line}`);
+      expect(e164(`+44 20 7946 ${line}1234`)).toBeNull();
+      expect(e164(`+1 415 555 ${line}`)).toBe(`+1415555${line}`);
+      expect(e164(`+1 415 555 ${line.slice(1)}`)).toBeNull();
+    }
+  });
+
   it('given a path parameter that is no phone number, then normalizing it is a validation problem naming the field', () => {
     expect(() => normalizePhone('020 7946 0958', 'primaryPhone')).toThrow(ValidationFailed);
     expect(normalizePhone('+44 20 7946 0958')).toBe('+442079460958');
