@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type CommandContext, CommandHandler } from '@crm/events';
+import { type CommandContext, CommandHandler, type CommandOptions } from '@crm/events';
 import { etagOf, parseIfMatch } from '@crm/platform';
 import type { Response } from 'express';
 import { contactStreamId } from './contact';
@@ -21,12 +21,35 @@ export class ContactCommands {
     etag?: string,
   ): Promise<ContactView> {
     const expectedRevision = parseIfMatch(etag);
+    return this.run(
+      command,
+      context,
+      response,
+      expectedRevision === undefined ? {} : { expectedRevision },
+    );
+  }
+
+  /** A registration under an id generated for it: there is no stream to read first. */
+  register(
+    command: Extract<ContactCommand, { type: 'RegisterContact' }>,
+    context: CommandContext,
+    response: Response,
+  ): Promise<ContactView> {
+    return this.run(command, context, response, { newStream: true });
+  }
+
+  private async run(
+    command: ContactCommand,
+    context: CommandContext,
+    response: Response,
+    options: CommandOptions,
+  ): Promise<ContactView> {
     const { state, revision } = await this.commands.handle(
       contactDecider,
       contactStreamId(command.contactId),
       command,
       context,
-      expectedRevision === undefined ? {} : { expectedRevision },
+      options,
     );
     response.setHeader('ETag', etagOf(revision));
     return toContactView(state, revision, command.contactId);

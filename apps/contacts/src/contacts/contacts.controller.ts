@@ -97,7 +97,7 @@ export class ContactsController {
       primaryPhone,
     });
     response.location(`/contacts/${contactId}`);
-    const view = await this.commands.execute(
+    const view = await this.commands.register(
       {
         type: 'RegisterContact',
         contactId,

@@ -23,6 +23,12 @@ export interface CommandOptions {
   readonly expectedRevision?: number;
   /** How many times to re-read and re-decide after losing a race; only commands that opt in. */
   readonly retriesOnConflict?: number;
+  /**
+   * The stream cannot exist yet (its id was generated for this command): it is decided on
+   * the initial state without reading the store, and appended expecting no stream, so a
+   * stream that did exist after all is refused rather than overwritten.
+   */
+  readonly newStream?: boolean;
 }
 
 export interface CommandResult<E extends DomainEvent, S> {
@@ -83,7 +89,9 @@ export class CommandHandler {
     context: CommandContext,
     options: CommandOptions,
   ): Promise<CommandResult<E, S>> {
-    const loaded = await loadAggregate(this.store, this.codec, decider, streamId);
+    const loaded = options.newStream
+      ? { state: decider.initialState(), revision: -1 }
+      : await loadAggregate(this.store, this.codec, decider, streamId);
     let state = loaded.state;
     const current = loaded.revision;
     if (options.expectedRevision !== undefined && options.expectedRevision !== current) {

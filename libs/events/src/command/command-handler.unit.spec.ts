@@ -202,6 +202,30 @@ describe('command handler', () => {
     });
   });
 
+  describe('a new stream (newStream)', () => {
+    it('given an id just generated, when a command creates it, then it is decided without reading the store and stored as revision 0', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+
+      const result = await handler.handle(thing, 'thing-1', create(), context, {
+        newStream: true,
+      });
+
+      expect(reads).not.toHaveBeenCalled();
+      expect(result.revision).toBe(0);
+      expect(result.state).toEqual({ status: 'active', name: 'Anvil' });
+      expect(await names()).toEqual(['Anvil']);
+    });
+
+    it('given the stream exists after all, when a command claims it is new, then the append is refused and the stream is unchanged', async () => {
+      await otherWriter.handle(thing, 'thing-1', create('Anvil'), context);
+
+      await expect(
+        handler.handle(thing, 'thing-1', create('Hammer'), context, { newStream: true }),
+      ).rejects.toBeInstanceOf(WrongExpectedRevision);
+      expect(await names()).toEqual(['Anvil']);
+    });
+  });
+
   describe('domain errors', () => {
     it('given no stream, when the decider rejects the command, then its typed error propagates and nothing is stored', async () => {
       const rejected = handler.handle(thing, 'thing-1', rename('Hammer'), context);

@@ -28,6 +28,24 @@ describe('personal data cipher', () => {
     expect(Buffer.from(sealed.slice(3), 'base64').toString('latin1')).not.toContain('zoe@example');
   });
 
+  it('given many keys drawn (the random pool refilled several times over), then each is 32 bytes and none repeats or is blank', () => {
+    const keys = Array.from({ length: 1000 }, () => generateDataKey());
+
+    expect(keys.every((k) => k.length === 32)).toBe(true);
+    expect(new Set(keys.map((k) => k.toString('hex'))).size).toBe(keys.length);
+    expect(keys.some((k) => k.equals(Buffer.alloc(32)))).toBe(false);
+  });
+
+  it('given many values sealed, then no two share a nonce', () => {
+    const nonces = Array.from({ length: 1000 }, () =>
+      Buffer.from(seal(key, 'contact-1', personal).slice(3), 'base64')
+        .subarray(0, 12)
+        .toString('hex'),
+    );
+
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
+
   it('given the same value sealed twice, then the sealed forms differ (fresh nonce each time)', () => {
     expect(seal(key, 'contact-1', personal)).not.toEqual(seal(key, 'contact-1', personal));
   });
