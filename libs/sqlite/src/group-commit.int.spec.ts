@@ -45,4 +45,29 @@ describe('group commit', () => {
       { subject: 'b' },
     ]);
   });
+
+  it('given a write that fails after it wrote, then none of its rows stay and every other write is committed exactly once', async () => {
+    const append = (subject: string) =>
+      events.run(() => eventsDb.prepare('INSERT INTO events VALUES (?)').run(subject));
+    const outcomes = await Promise.allSettled([
+      append('x'),
+      events.run(() => {
+        eventsDb.prepare('INSERT INTO events VALUES (?)').run('y');
+        throw new Error('refused after writing');
+      }),
+      append('z'),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(outcomes[1]).toMatchObject({ reason: new Error('refused after writing') });
+    expect(
+      eventsDb
+        .prepare("SELECT subject FROM events WHERE subject IN ('x', 'y', 'z') ORDER BY subject")
+        .all(),
+    ).toEqual([{ subject: 'x' }, { subject: 'z' }]);
+  });
 });
