@@ -90,6 +90,30 @@ describe('duplicate candidates', () => {
       ]);
     });
 
+    it('given several parties registered at once, then each 201 names the candidates of its own values, and only those', async () => {
+      const tag = unique();
+      const ada = await person('Ada Lovelace', { primaryEmail: `ada.${tag}@example.com` });
+      await indexed(ada.id);
+
+      const sharing = [1, 2, 3].map((n) =>
+        person(`Augusta ${n} ${tag}`, { primaryEmail: `ada.${tag}@example.com` }),
+      );
+      const apart = [1, 2, 3].map((n) =>
+        person(`Charles ${n} ${tag}`, { primaryEmail: `charles.${n}.${tag}@example.com` }),
+      );
+      const [shared, separate] = await Promise.all([Promise.all(sharing), Promise.all(apart)]);
+
+      for (const registered of shared) {
+        // The others of the group may also be there, if indexed before this one looked.
+        expect(registered.possibleDuplicates).toContainEqual({
+          id: ada.id,
+          score: 0.9,
+          reasons: ['same-email'],
+        });
+      }
+      for (const registered of separate) expect(registered.possibleDuplicates).toEqual([]);
+    });
+
     it('given only a shared phone, the phone is the reason', async () => {
       const phone = berlinPhone();
       const household = await person(`Grace ${unique()}`, { primaryPhone: phone });

@@ -16,6 +16,7 @@ export * from './projection/projection';
 export * from './projection/read-model-store.port';
 export * from './projection/projection-runner';
 export * from './projection/position-waiters';
+export * from './projection/turn-batch';
 export * from './projection/in-memory-read-model-store';
 export * from './contracts/contacts/contact-events';
 export * from './contracts/contacts/import-events';

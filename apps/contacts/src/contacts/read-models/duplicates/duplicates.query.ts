@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CONTACT_LIMITS, type PartyKind, projectionKey, type ReadModelStore } from '@crm/events';
+import {
+  CONTACT_LIMITS,
+  type DocumentQuery,
+  type PartyKind,
+  projectionKey,
+  type ReadModelStore,
+  TurnBatch,
+} from '@crm/events';
 import { READ_MODELS, ValidationFailed } from '@crm/platform';
 import type { Party } from '../../contact';
 import { type DuplicateReason, matchParties, type PartyTraits } from './duplicate-match';
@@ -38,6 +45,14 @@ const MAX_SCOPE_MEMBERS = 100;
 const MAX_CANDIDATES = 20;
 /** Parties one page of pairs examines before it hands back a cursor. */
 const SCAN_BUDGET = 100;
+/**
+ * Registrations whose lookups go to the store together. A new party has at most seven
+ * (three email slots, three phone slots, a name key): the statement stays far below
+ * SQLite's 500 terms of a compound SELECT.
+ */
+const NEW_PARTIES_PER_LOOKUP = 16;
+
+type Lookups = readonly DocumentQuery[];
 
 interface Cursor {
   readonly partyId: string;
@@ -73,6 +88,15 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 @Injectable()
 export class DuplicatesQuery {
   private readonly key = projectionKey(DUPLICATES_READ_MODEL);
+  /**
+   * Registrations arrive concurrently and each waits for its lookups before it writes:
+   * those of one turn of the event loop share one statement, whose first lookups bring
+   * the indexes' pages into memory for the others.
+   */
+  private readonly newPartyLookups = new TurnBatch<Lookups, DuplicateCandidate[][]>(
+    (batches) => this.lookUpTogether(batches),
+    NEW_PARTIES_PER_LOOKUP,
+  );
 
   constructor(
     @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
@@ -109,7 +133,9 @@ export class DuplicatesQuery {
       organizationIds: [],
       parentId: null,
     };
-    return rank(await this.candidates(null, traits));
+    return rank(
+      await this.candidates(null, traits, (queries) => this.newPartyLookups.ask(queries)),
+    );
   }
 
   /**
@@ -188,6 +214,8 @@ export class DuplicatesQuery {
   private async candidates(
     selfId: string | null,
     traits: PartyTraits,
+    lookUpAll: (queries: Lookups) => Promise<DuplicateCandidate[][]> = (queries) =>
+      this.readModels.findEach<DuplicateCandidate>(this.key, queries),
   ): Promise<DuplicateCandidateMatch[]> {
     const kind = traits.kind;
     const queries: { where: Record<string, string>; limit: number }[] = [];
@@ -216,12 +244,19 @@ export class DuplicatesQuery {
       queries.push({ where: { 'lookup.nameKey': nameKey }, limit: MAX_CANDIDATES });
     }
     const found = new Map<string, DuplicateCandidate>();
-    const results = await this.readModels.findEach<DuplicateCandidate>(this.key, queries);
+    const results = await lookUpAll(queries);
     for (const doc of results.flat()) if (doc.id !== selfId) found.set(doc.id, doc);
     return [...found.values()].flatMap((doc) => {
       const match = matchParties(traits, traitsOf(doc));
       return match ? [{ id: doc.id, ...match }] : [];
     });
+  }
+
+  /** The lookups of several parties in one round trip, handed back party by party. */
+  private async lookUpTogether(batches: readonly Lookups[]): Promise<DuplicateCandidate[][][]> {
+    const results = await this.readModels.findEach<DuplicateCandidate>(this.key, batches.flat());
+    let next = 0;
+    return batches.map((queries) => results.slice(next, (next += queries.length)));
   }
 }
 
