@@ -43,8 +43,10 @@ export class SqliteSubjectKeyStore implements SubjectKeyStore {
     const existing = this.sql.find.get(subject);
     if (existing) return existing.key;
     return this.writes.run(() => {
-      this.sql.insert.run(subject, generateDataKey(), new Date().toISOString());
-      return this.sql.find.get(subject)?.key ?? null;
+      const key = generateDataKey();
+      const { changes } = this.sql.insert.run(subject, key, new Date().toISOString());
+      // Not inserted: another write created the key first, or destroyed it (null).
+      return changes === 1 ? key : (this.sql.find.get(subject)?.key ?? null);
     });
   }
 

@@ -21,6 +21,16 @@ export function subjectKeyStoreContract(open: () => Promise<SubjectKeyStore>): v
     expect(await store.find('contact-2')).toBeNull();
   });
 
+  it('given a new subject asked for twice at once, then both get the one key kept', async () => {
+    const [first, second] = await Promise.all([
+      store.getOrCreate('contact-3'),
+      store.getOrCreate('contact-3'),
+    ]);
+    expect(first).toHaveLength(32);
+    expect(second).toEqual(first);
+    expect(await store.find('contact-3')).toEqual(first);
+  });
+
   it('given a destroyed key, then it is gone for good, also after a reopen, and never re-created', async () => {
     await store.getOrCreate('contact-1');
     await store.getOrCreate('contact-2');
