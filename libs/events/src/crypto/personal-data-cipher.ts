@@ -13,7 +13,7 @@ const POOL_BYTES = 4096;
  */
 const pool = { bytes: Buffer.alloc(0), next: 0 };
 
-function randomBytes(size: number): Buffer {
+function pooledRandomBytes(size: number): Buffer {
   if (pool.next + size > pool.bytes.length) {
     pool.bytes = randomFillSync(Buffer.allocUnsafeSlow(Math.max(POOL_BYTES, size)));
     pool.next = 0;
@@ -26,7 +26,7 @@ function randomBytes(size: number): Buffer {
 }
 
 export function generateDataKey(): Buffer {
-  return randomBytes(32);
+  return pooledRandomBytes(32);
 }
 
 /**
@@ -34,7 +34,7 @@ export function generateDataKey(): Buffer {
  * stream, so a sealed value copied into another stream does not decrypt.
  */
 export function seal(key: Buffer, associatedData: string, value: unknown): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv);
   cipher.setAAD(Buffer.from(associatedData));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
