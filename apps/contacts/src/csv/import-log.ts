@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   type CommandContext,
   EventCodec,
@@ -7,6 +6,7 @@ import {
   type ImportEvent,
   loadAggregate,
   type NewEvent,
+  newEventId,
 } from '@crm/events';
 import { EVENT_STORE, Metrics } from '@crm/platform';
 import { importStreamId, type ImportState } from './import';
@@ -71,7 +71,7 @@ export class ImportLog {
     const events: NewEvent[] = [];
     for (const event of decided) {
       const data = await this.deps.codec.encodeData(streamId, event);
-      events.push({ id: randomUUID(), type: event.type, data, metadata });
+      events.push({ id: newEventId(), type: event.type, data, metadata });
     }
     const { nextRevision, lastPosition } = await this.deps.store.append(
       streamId,

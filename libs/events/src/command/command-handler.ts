@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../crypto/event-codec';
 import { ProblemError, WrongExpectedRevision } from '../store/errors';
-import type { DecodedEvent, DomainEvent, EventMetadata, NewEvent } from '../store/event';
+import {
+  type DecodedEvent,
+  type DomainEvent,
+  type EventMetadata,
+  type NewEvent,
+  newEventId,
+} from '../store/event';
 import type { EventStore } from '../store/event-store.port';
 import type { Decider } from './decider';
 
@@ -105,7 +110,7 @@ export class CommandHandler {
     const toAppend: NewEvent[] = [];
     for (const event of decided) {
       toAppend.push({
-        id: randomUUID(),
+        id: newEventId(),
         type: event.type,
         data: await this.codec.encodeData(streamId, event),
         metadata,

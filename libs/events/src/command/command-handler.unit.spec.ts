@@ -147,6 +147,16 @@ describe('command handler', () => {
       expect(await names()).toEqual(['Anvil', 'Hammer']);
     });
 
+    it('given commands in a row, then their events get time-ordered ids (UUIDv7), in append order', async () => {
+      await handler.handle(thing, 'thing-1', create(), context);
+      await handler.handle(thing, 'thing-1', rename('Hammer'), context);
+      await handler.handle(thing, 'thing-1', rename('Tongs'), context);
+
+      const ids = (await store.readStream('thing-1')).map((e) => e.id);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect([...ids].sort()).toEqual(ids);
+    });
+
     it('given a stored event, then its data went through the codec (personal fields sealed)', async () => {
       await handler.handle(thing, 'thing-1', create('Zoë'), context);
 

@@ -1,3 +1,5 @@
+import { v7 as uuidv7 } from 'uuid';
+
 /** Metadata every stored event carries; the CloudEvents extensions are derived from it. */
 export interface EventMetadata {
   /** Business time the thing happened (client-supplied where meaningful, else the server clock). */
@@ -16,6 +18,14 @@ export interface DomainEvent<TType extends string = string, TData = unknown> {
   readonly type: TType;
   readonly data: TData;
 }
+
+/**
+ * A new event's id: a UUIDv7, ordered by creation time. The stores index event ids for
+ * uniqueness; time-ordered ids land at the end of that index, so a commit of many new
+ * events writes a page or two of it instead of one random page per event (measured in
+ * ADR 21: +8% registrations/s on the embedded store).
+ */
+export const newEventId = (): string => uuidv7();
 
 /** An event ready to be appended (its data already in stored form). */
 export interface NewEvent {
