@@ -7,10 +7,11 @@ import {
   type ReadModelStore,
   TurnBatch,
 } from '@crm/events';
-import { READ_MODELS, ValidationFailed } from '@crm/platform';
+import { READ_MODELS } from '@crm/platform';
 import type { Party } from '../../contact';
 import { type DuplicateReason, matchParties, type PartyTraits } from './duplicate-match';
 import { DuplicateKeys, normalizeName } from './duplicate-keys';
+import { decodeCursor, encodeCursor } from './duplicate-pairs-cursor';
 import {
   type DuplicateCandidate,
   DUPLICATES_READ_MODEL,
@@ -53,31 +54,6 @@ const SCAN_BUDGET = 100;
 const NEW_PARTIES_PER_LOOKUP = 16;
 
 type Lookups = readonly DocumentQuery[];
-
-interface Cursor {
-  readonly partyId: string;
-  /** Pairs of partyId up to this one were returned; null: all of them. */
-  readonly duplicateId: string | null;
-}
-
-const encodeCursor = (cursor: Cursor): string =>
-  Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const { partyId, duplicateId } = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString('utf8'),
-    ) as Partial<Cursor>;
-    if (typeof partyId === 'string' && (duplicateId === null || typeof duplicateId === 'string')) {
-      return { partyId, duplicateId };
-    }
-  } catch {
-    // falls through to the validation problem below
-  }
-  throw new ValidationFailed([
-    { field: 'cursor', message: 'is not a cursor returned by this list' },
-  ]);
-}
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
